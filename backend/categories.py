@@ -1,0 +1,55 @@
+"""The closed vocabulary of things the product can find and colour.
+
+One table, shared by the parser, the recogniser and the colouring, so that a category or a part
+has exactly one spelling everywhere.
+"""
+
+from __future__ import annotations
+
+# The 25 foreground categories of SketchyScene, as the paper's reference system names them
+# (SketchyScene's "people" is spelled "person" here).
+FOREGROUND: tuple[str, ...] = (
+    "bench", "bird", "bus", "butterfly", "car", "cat", "chair", "chicken", "cloud", "cow",
+    "dog", "duck", "horse", "house", "grass", "moon", "person", "pig", "rabbit", "road",
+    "sheep", "star", "sun", "tree", "truck",
+)
+
+BACKGROUND: tuple[str, ...] = ("sky", "ground")
+
+# SketchyScene's own label spellings -> ours (used when reading the shared ground truth).
+SKETCHYSCENE_NAMES: dict[str, str] = {"people": "person"}
+
+# Things that live in the sky: used by grounding ("in the sky") and by the horizon estimate,
+# which must not treat a cloud's bottom edge as the place where objects stand.
+SKY_OBJECTS: frozenset[str] = frozenset({"cloud", "sun", "moon", "star", "bird", "butterfly"})
+
+# Parts an instruction may name, per category; the first part is the one a bare colour paints
+# ("the car is red" paints the body). Parts not named in an instruction get DEFAULT_PART_COLOURS.
+PARTS: dict[str, tuple[str, ...]] = {
+    "car": ("body", "windows", "wheels"),
+    "bus": ("body", "windows", "wheels"),
+    "truck": ("body", "windows", "wheels", "carriage"),
+    "house": ("walls", "roof", "windows", "door"),
+    "person": ("body", "hair", "face", "shirt", "pants", "skirt"),
+    "tree": ("leaves", "trunk"),
+    "bird": ("body", "wings"),
+    "butterfly": ("body", "wings", "edge"),
+    "chicken": ("body", "head", "tail"),
+    "sun": ("disk", "flame"),
+}
+
+# Colours (names resolved by the parser's colour table) for parts the instruction leaves out.
+DEFAULT_PART_COLOURS: dict[str, dict[str, str]] = {
+    "car": {"windows": "light blue", "wheels": "dark gray"},
+    "bus": {"windows": "light blue", "wheels": "dark gray"},
+    "truck": {"windows": "light blue", "wheels": "dark gray"},
+    "house": {"windows": "light blue", "door": "brown"},
+    "person": {"face": "peach", "hair": "dark brown"},
+    "tree": {"trunk": "brown"},
+}
+
+
+def main_part(category: str) -> str:
+    """The part a bare colour paints: the whole object when the category has no parts."""
+    parts = PARTS.get(category)
+    return parts[0] if parts else "body"

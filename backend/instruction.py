@@ -1,0 +1,64 @@
+"""The structured form of an instruction: what the parser produces and the pipeline consumes.
+
+Kept apart from the parser so the pipeline, the HTTP API and the tests depend on the shape of a
+command, not on how English is read.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+RelationName = Literal[
+    "in_front_of", "behind", "near", "left_of", "right_of", "under", "on", "among", "around", "above"
+]
+Side = Literal["left", "right", "middle", "top", "bottom"]
+
+
+class Colour(BaseModel):
+    """A colour as the user named it and the sRGB value it resolved to."""
+
+    name: str
+    rgb: tuple[int, int, int]
+
+
+class Position(BaseModel):
+    """Where among the candidates: "on the left" (side), "the second ... on the left" (ordinal 2),
+    "leftmost" (side left, ordinal 1, superlative)."""
+
+    side: Side
+    ordinal: int | None = None
+    superlative: bool = False
+
+
+class Target(BaseModel):
+    """Which instances a clause means. category None means "it"/"this": whatever the mask covers."""
+
+    category: str | None
+    # "one" for singular definite/indefinite ("the car", "a car"), "all" for plurals and "all",
+    # "both", or an explicit count ("two cars", "the three trees").
+    quantity: Literal["one", "all"] | int = "one"
+    position: Position | None = None
+    in_sky: bool = False
+    relation: RelationName | None = None
+    anchor: Target | None = None
+
+
+class Clause(BaseModel):
+    """One colouring act: a foreground target with part colours, or a background area."""
+
+    kind: Literal["foreground", "background"]
+    target: Target | None = None  # foreground only
+    area: Literal["sky", "ground"] | None = None  # background only
+    # part name -> colour. The category's main part (categories.main_part) holds a bare colour.
+    colours: dict[str, Colour] = Field(default_factory=dict)
+
+
+class ParsedInstruction(BaseModel):
+    text: str
+    clauses: list[Clause]
+
+
+class InstructionError(ValueError):
+    """The instruction cannot be understood; the message names the word or shape that failed."""
