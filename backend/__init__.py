@@ -1,3 +1,3 @@
-"""Language colorization of line-art sketches: instruction parsing, flatting, scene understanding, colouring."""
+"""Language colorization of line-art sketches: parsing, flatting, scene understanding, colouring."""
 
 __version__ = "0.1.0"

@@ -9,9 +9,31 @@ from __future__ import annotations
 # The 25 foreground categories of SketchyScene, as the paper's reference system names them
 # (SketchyScene's "people" is spelled "person" here).
 FOREGROUND: tuple[str, ...] = (
-    "bench", "bird", "bus", "butterfly", "car", "cat", "chair", "chicken", "cloud", "cow",
-    "dog", "duck", "horse", "house", "grass", "moon", "person", "pig", "rabbit", "road",
-    "sheep", "star", "sun", "tree", "truck",
+    "bench",
+    "bird",
+    "bus",
+    "butterfly",
+    "car",
+    "cat",
+    "chair",
+    "chicken",
+    "cloud",
+    "cow",
+    "dog",
+    "duck",
+    "horse",
+    "house",
+    "grass",
+    "moon",
+    "person",
+    "pig",
+    "rabbit",
+    "road",
+    "sheep",
+    "star",
+    "sun",
+    "tree",
+    "truck",
 )
 
 BACKGROUND: tuple[str, ...] = ("sky", "ground")

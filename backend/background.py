@@ -1,0 +1,94 @@
+"""Sky and ground: which pixels are background and where the sky ends.
+
+A drawn horizon (a line crossing the canvas) splits the background into regions, and then the split
+follows the line exactly. Without one, the horizon is estimated from where ground objects stand: the
+farthest object's feet mark the line where the ground begins.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from .categories import SKY_OBJECTS
+from .lineart import LineArt
+from .scene import Instance
+
+# An enclosed region (not touching the canvas border) this large is open space between objects,
+# not the inside of an unrecognised object.
+ENCLOSED_BACKGROUND_SHARE = 0.05
+# A region must cross this share of the canvas width to count as a band of sky or ground.
+SPANNING_SHARE = 0.9
+
+
+def free_space(lineart: LineArt, instances: list[Instance]) -> np.ndarray:
+    """Pixels that may take a background colour: open space, never an object's inside."""
+    h, w = lineart.shape
+    areas = np.bincount(lineart.regions.ravel(), minlength=lineart.n_regions + 1)
+    is_bg = lineart.outer | (areas >= ENCLOSED_BACKGROUND_SHARE * h * w)
+    is_bg[0] = False
+    free = is_bg[lineart.regions]
+    for inst in instances:
+        free &= ~inst.mask
+    return free
+
+
+def estimate_horizon(shape: tuple[int, int], instances: list[Instance]) -> int:
+    """Row where the ground starts when no horizon is drawn."""
+    h, _ = shape
+    feet = [inst.bbox[1] + inst.bbox[3] for inst in instances if inst.category not in SKY_OBJECTS | {"road"}]
+    if not feet:
+        return int(0.6 * h)
+    # The farthest standing object (highest feet) is closest to the horizon; clamp to sane bounds.
+    return int(np.clip(min(feet), 0.35 * h, 0.9 * h))
+
+
+def split_sky_ground(
+    lineart: LineArt, free: np.ndarray, instances: list[Instance]
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """-> (sky mask, ground mask, horizon row used for the sky gradient)."""
+    h, w = lineart.shape
+    regions = np.where(free, lineart.regions, 0)
+    ids = np.unique(regions)
+    ids = ids[ids > 0]
+    if ids.size == 0:
+        empty = np.zeros((h, w), bool)
+        return empty, empty.copy(), int(0.6 * h)
+    # Per region: bounding box from scipy's C loop (no per-pixel Python work, no big index arrays).
+    count = np.bincount(regions.ravel(), minlength=lineart.n_regions + 1)
+    boxes = ndimage.find_objects(regions, max_label=lineart.n_regions)
+    span = np.zeros(lineart.n_regions + 1)
+    mean_row = np.zeros(lineart.n_regions + 1)
+    for r in ids:
+        ys, xs = boxes[r - 1]
+        span[r] = (xs.stop - xs.start) / w
+        mean_row[r] = (ys.start + ys.stop) / 2
+    spanning = [int(r) for r in ids if span[r] >= SPANNING_SHARE and count[r] >= 0.02 * h * w]
+    if len(spanning) >= 2:
+        # A drawn horizon: the top band is sky, every band below is ground; other free regions go
+        # with whichever side their centre lies on.
+        spanning.sort(key=lambda r: mean_row[r])
+        sky_id = spanning[0]
+        sky_rows = np.flatnonzero((regions == sky_id).any(axis=1))
+        horizon = int(sky_rows[-1]) if sky_rows.size else int(0.6 * h)
+        is_sky = np.zeros(lineart.n_regions + 1, bool)
+        is_sky[sky_id] = True
+        others = np.array([r for r in ids if r not in spanning], dtype=np.int64)
+        if others.size:
+            is_sky[others] = mean_row[others] < horizon
+        sky = free & is_sky[regions]
+        return sky, free & ~sky, horizon
+    horizon = estimate_horizon((h, w), instances)
+    above = np.zeros((h, w), bool)
+    above[:horizon] = True
+    return free & above, free & ~above, horizon
+
+
+def sky_gradient(colour: tuple[int, int, int], shape: tuple[int, int], horizon: int) -> np.ndarray:
+    """HxWx3 uint8: the colour at the top fading toward a lighter tint at the horizon, as skies do."""
+    h, w = shape
+    t = np.clip(np.arange(h, dtype=np.float32) / max(horizon, 1), 0.0, 1.0)[:, None]
+    top = np.asarray(colour, np.float32) * 0.92
+    bottom = np.asarray(colour, np.float32) * 0.6 + 255.0 * 0.4
+    rows = top[None, :] * (1 - t) + bottom[None, :] * t  # h x 3
+    return np.broadcast_to(np.clip(rows + 0.5, 0, 255).astype(np.uint8)[:, None, :], (h, w, 3))
