@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up the machine, then colours the bundled real sketch into layer PNGs in out/demo/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+python3 -m backend colorize examples/school-bus-scene.png \
+  --instruction "the sky is light blue and the ground is green" \
+  --instruction "the bus is yellow with black windows" \
+  --instruction "the sun is orange and the clouds are light gray" \
+  --instruction "the trees are dark green" \
+  --out out/demo
+echo "layers and result.json are in out/demo/ (preview.png shows them composed)"
