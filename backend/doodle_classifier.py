@@ -19,8 +19,8 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-INPUT_SIZE = 64
-MARGIN = 4
+INPUT_SIZE = 48
+MARGIN = 3
 # Stroke ink after thickening is boosted so that anti-aliased thin strokes still read as solid.
 INK_GAIN = 1.5
 
@@ -149,16 +149,16 @@ def _block(cin: int, cout: int, convs: int) -> list[nn.Module]:
 class DoodleNet(nn.Module):
     """Four conv blocks and a pooled linear head: small enough to train in minutes on two CPU cores."""
 
-    def __init__(self, n_classes: int = len(CLASSES), width: int = 32) -> None:
+    def __init__(self, n_classes: int = len(CLASSES), width: int = 16) -> None:
         super().__init__()
         w = width
         self.features = nn.Sequential(
             *_block(2, w, 1),
             *_block(w, 2 * w, 1),
-            *_block(2 * w, 3 * w, 2),
-            *_block(3 * w, 5 * w, 2),
+            *_block(2 * w, 4 * w, 2),
+            *_block(4 * w, 8 * w, 2),
         )
-        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(10 * w, n_classes))
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(16 * w, n_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         f = self.features(x)

@@ -104,9 +104,32 @@ class Regions:
         """True when the region does not reach the outside of the object (windows, eyes, panes)."""
         return bool(self.adj[i, 0] <= OUTSIDE_CONTACT_TOLERANCE)
 
+    def outline_share(self, ids: Ids | set[int]) -> float:
+        """Share of the group's boundary that is the object's outline (0 for an enclosed group)."""
+        idx = sorted(ids)
+        border = self.adj[idx].sum(axis=0)
+        border[idx] = 0
+        return float(border[0]) / max(float(border.sum()), 1.0)
+
     def neighbours(self, ids: Ids) -> set[int]:
         touching = self.adj[sorted(ids)].sum(axis=0) > 0
         return set(np.flatnonzero(touching).tolist()) - set(ids) - {0}
+
+    def absorb(self, ids: set[int], free: set[int]) -> set[int]:
+        """`ids` plus the free regions that touch it and lie inside its bbox.
+
+        Strokes drawn inside a part (a seat behind a window, a hub cap's pieces) cut it into
+        regions that touch the part's frame rather than being enclosed by one region.
+        """
+        if not ids:
+            return set()
+        sl = ndimage.find_objects(self.mask_of(ids).astype(np.int8))[0]
+        out = set(ids)
+        for i in self.neighbours(frozenset(ids)) & free:
+            own = self.slices[i - 1]
+            if all(o.start >= s.start and o.stop <= s.stop for o, s in zip(own, sl, strict=True)):
+                out.add(i)
+        return out
 
     def largest(self, among: np.ndarray | None = None) -> int:
         ids = self.ids() if among is None else np.asarray(among)
@@ -223,15 +246,19 @@ Found = dict[str, set[int]]
 # reaches the bottom band of the vehicle. Size bounds keep a headlight or the whole body out.
 WHEEL_SHARE = (0.004, 0.2)
 WHEEL_WIDTH = (0.05, 0.45)
-WHEEL_BOTTOM = 0.75
-WHEEL_CIRCULARITY = 0.6
+WHEEL_BOTTOM = 0.88
+WHEEL_CIRCULARITY = 0.7
 WHEEL_SOLIDITY = 0.85
 WHEEL_ROUNDNESS = 0.4
 # Windows: an enclosed, convex region (quadrilaterals, rounded panes) in the upper half of the body.
-# Enclosed: a headlight or a bumper piece usually reaches the outline, a window does not.
+# Enclosed: a headlight or a bumper piece usually reaches the outline, a window does not. A window
+# that does reach the outline (a bus's rear window) is taken only when it lines up with the row of
+# enclosed windows (same top and bottom, within WINDOW_ROW_TOLERANCE of the height).
 WINDOW_SHARE = (0.006, 0.25)
 WINDOW_SOLIDITY = 0.85
 WINDOW_ROUNDNESS = 0.15
+WINDOW_EDGE_CONTACT = 0.45
+WINDOW_ROW_TOLERANCE = 0.05
 # Truck carriage: a box (near-rectangular, big) with no windows beside the cab that has them.
 CARRIAGE_SHARE = 0.25
 CARRIAGE_RECTANGULARITY = 0.8
@@ -256,13 +283,22 @@ def vehicle_parts(rs: Regions, category: str) -> Found:
             and g.roundness >= WHEEL_ROUNDNESS
         )
 
-    wheels = rs.pick(candidates, is_wheel, limit=8)
-    # "Upper half of the body": measured without the wheels, which hang below the body.
-    body_rows = np.flatnonzero((rs.mask_of(set(rs.ids().tolist()) - wheels)).any(axis=1))
-    mid = (body_rows[0] + body_rows[-1]) / 2 / rs.height
+    wheels = rs.absorb(rs.pick(candidates, is_wheel, limit=8), others)
+    windows = vehicle_windows(rs, body, others - wheels)
+    found: Found = {"wheels": wheels, "windows": windows}
+    if category == "truck":
+        found["carriage"] = carriage(rs, wheels, windows)
+    return found
 
-    def is_window(ids: Ids) -> bool:
-        if body in ids or ids & wheels or not all(rs.enclosed(i) for i in ids):
+
+def vehicle_windows(rs: Regions, body: int, free: set[int]) -> set[int]:
+    """Enclosed convex regions in the upper half, then outline-touching ones in the same row."""
+    # "Upper half of the body": measured on the body without the wheels that hang below it.
+    rows = np.flatnonzero(rs.mask_of(free | {body}).any(axis=1))
+    mid = (rows[0] + rows[-1]) / 2 / rs.height
+
+    def shaped(ids: Ids) -> bool:
+        if body in ids or not ids <= free:
             return False
         g = rs.geom(ids)
         return (
@@ -272,11 +308,23 @@ def vehicle_parts(rs: Regions, category: str) -> Found:
             and g.roundness >= WINDOW_ROUNDNESS
         )
 
-    windows = rs.pick([rs.filled(i) for i in others - wheels], is_window)
-    found: Found = {"wheels": wheels, "windows": windows}
-    if category == "truck":
-        found["carriage"] = carriage(rs, wheels, windows)
-    return found
+    units = [rs.filled(i) for i in free]
+    inner = rs.pick(units, lambda ids: all(rs.enclosed(i) for i in ids) and shaped(ids))
+    if not inner:
+        return set()
+    row = [rs.geom(rs.filled(i)) for i in inner if rs.filled(i) <= inner]
+
+    def in_row(ids: Ids) -> bool:
+        if rs.outline_share(ids) > WINDOW_EDGE_CONTACT or not shaped(ids):
+            return False
+        g = rs.geom(ids)
+        return any(
+            abs(g.top - w.top) <= WINDOW_ROW_TOLERANCE and abs(g.bottom - w.bottom) <= WINDOW_ROW_TOLERANCE
+            for w in row
+        )
+
+    edge = rs.pick([u for u in units if not u & inner], in_row)
+    return rs.absorb(inner | edge, free)
 
 
 def carriage(rs: Regions, wheels: set[int], windows: set[int]) -> set[int]:
