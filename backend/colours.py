@@ -21,9 +21,10 @@ from .instruction import Colour, InstructionError
 RGB = tuple[int, int, int]
 
 # The paper's foreground palette (plain brown/gray/green/blue too). Values follow the paper's
-# background palette family (MS Paint colours) so that a "red car" and a "red sky" look related.
+# background palette family (MS Paint colours) so that a "red car" and a "red sky" look related;
+# black is true black for objects (what "black windows" means), the paper's 30,30,30 for sky/ground.
 PAPER: dict[str, RGB] = {
-    "black": (30, 30, 30),
+    "black": (0, 0, 0),
     "white": (255, 255, 255),
     "red": (237, 28, 36),
     "orange": (255, 127, 39),
@@ -42,7 +43,7 @@ PAPER: dict[str, RGB] = {
     "dark green": (20, 110, 45),
     "blue": (0, 162, 232),
     "light blue": (153, 217, 234),
-    "dark blue": (63, 72, 204),
+    "dark blue": (20, 50, 160),
 }
 
 # The paper's sky/ground values; only the plain names, modified names use the tables below.
@@ -60,8 +61,8 @@ BACKGROUND: dict[str, RGB] = {
     "gray": (127, 127, 127),
 }
 
-# Words artists use that CSS lacks or spells differently (CSS values win for names it shares
-# unless listed here, e.g. CSS "peachpuff" is not what people mean by "peach").
+# Words artists use that CSS lacks, or means differently: CSS "lavender" is nearly white, a
+# painter's lavender is a light purple.
 ART: dict[str, RGB] = {
     "blonde": (245, 222, 140),
     "blond": (245, 222, 140),
@@ -75,7 +76,6 @@ ART: dict[str, RGB] = {
     "mint": (170, 240, 190),
     "lilac": (200, 162, 210),
     "mauve": (205, 150, 200),
-    "magenta": (255, 0, 255),
     "scarlet": (255, 36, 0),
     "ruby": (224, 17, 95),
     "burgundy": (128, 0, 32),
@@ -98,16 +98,11 @@ ART: dict[str, RGB] = {
     "ultramarine": (18, 10, 143),
     "lavender": (190, 170, 230),
     "baby blue": (137, 207, 240),
-    "sky blue": (135, 206, 235),
     "navy blue": (0, 0, 128),
-    "royal blue": (65, 105, 225),
-    "hot pink": (255, 105, 180),
     "baby pink": (255, 200, 215),
     "olive green": (110, 130, 40),
     "grass green": (90, 180, 50),
     "leaf green": (90, 170, 60),
-    "lime green": (50, 205, 50),
-    "forest green": (34, 139, 34),
     "sea blue": (0, 105, 148),
     "brick red": (178, 60, 50),
     "blood red": (138, 7, 7),
@@ -115,8 +110,9 @@ ART: dict[str, RGB] = {
     "sun yellow": (255, 220, 40),
 }
 
-# name -> how it changes a colour. "light" mixes toward white, as a painter adds white.
-MODIFIERS = ("light", "dark", "pale", "bright", "deep", "very")
+# Words that change a colour (see _apply); "very" strengthens the next one.
+SHIFTS = ("light", "dark", "pale", "bright", "deep")
+MODIFIERS = (*SHIFTS, "very")
 # Names a modifier is computed on rather than looked up as a CSS compound.
 BASIC = frozenset(
     "black white red orange yellow pink purple cyan brown gray green blue violet magenta teal navy gold "
@@ -168,6 +164,8 @@ def _words(phrase: str) -> list[str]:
 
 
 def _apply(modifier: str, rgb: RGB, strength: float = 1.0) -> RGB:
+    """light mixes toward white (as a painter adds white); dark lowers HLS lightness; pale lightens
+    and desaturates; bright raises HSV saturation and value; deep raises saturation, lowers value."""
     r, g, b = (c / 255.0 for c in rgb)
     if modifier == "light":
         t = 0.45 * strength
@@ -230,7 +228,7 @@ def _resolve_words(words: Sequence[str], background: bool) -> RGB:
         if found is not None:
             return found
         # "darkpink" written as one word: the same as "dark pink".
-        for mod in MODIFIERS[:-1]:
+        for mod in SHIFTS:
             if len(words) == 1 and words[0].startswith(mod) and words[0][len(mod) :] in table:
                 return _resolve_words([mod, words[0][len(mod) :]], background)
         raise InstructionError(f"Unknown colour '{spaced}'")
@@ -265,13 +263,18 @@ def resolve(phrase: str, background: bool = False) -> Colour:
     return Colour(name=name, rgb=rgb)
 
 
-def is_colour(words: Sequence[str]) -> bool:
-    """True when the words name a colour (used by the parser to find colour spans)."""
+@lru_cache(maxsize=8192)
+def _is_colour(words: tuple[str, ...]) -> bool:
     try:
-        _cached(tuple(w.replace("grey", "gray") for w in words), False)
+        _cached(words, False)
     except InstructionError:
         return False
     return True
+
+
+def is_colour(words: Sequence[str]) -> bool:
+    """True when the words name a colour (used by the parser to find colour spans)."""
+    return _is_colour(tuple(w.replace("grey", "gray") for w in words))
 
 
 def longest_colour(tokens: Sequence[str], start: int) -> int:

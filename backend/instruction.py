@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 RelationName = Literal[
     "in_front_of", "behind", "near", "left_of", "right_of", "under", "on", "among", "around", "above"
 ]
-Side = Literal["left", "right", "middle", "top", "bottom"]
+# front/back: nearer to / farther from the viewer (in a scene, a lower bottom edge is nearer).
+Side = Literal["left", "right", "middle", "top", "bottom", "front", "back"]
 
 
 class Colour(BaseModel):
@@ -25,11 +26,12 @@ class Colour(BaseModel):
 
 class Position(BaseModel):
     """Where among the candidates: "on the left" (side), "the second ... on the left" (ordinal 2),
-    "leftmost" (side left, ordinal 1, superlative)."""
+    "leftmost" (side left, ordinal 1, superlative), "the left back tree" (side left, secondary back)."""
 
     side: Side
     ordinal: int | None = None
     superlative: bool = False
+    secondary: Side | None = None
 
 
 class Target(BaseModel):
@@ -42,6 +44,8 @@ class Target(BaseModel):
     position: Position | None = None
     in_sky: bool = False
     relation: RelationName | None = None
+    # "on the right back of the car": relation behind, relation_side right (of the anchor).
+    relation_side: Literal["left", "right"] | None = None
     anchor: Target | None = None
 
 

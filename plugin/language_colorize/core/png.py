@@ -27,10 +27,12 @@ def encode(width, height, data, mode="RGBA", level=6):
     stride = width * channels
     data = bytes(data)
     if len(data) != stride * height:
-        raise PngError("expected %d bytes for %dx%d %s, got %d" % (stride * height, width, height, mode, len(data)))
+        raise PngError("expected %d bytes for %dx%d %s, got %d"
+                       % (stride * height, width, height, mode, len(data)))
     raw = b"".join(b"\x00" + data[y * stride:(y + 1) * stride] for y in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
-    return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, level)) + _chunk(b"IEND", b"")
+    return (SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, level))
+            + _chunk(b"IEND", b""))
 
 
 def _paeth(a, b, c):
@@ -57,7 +59,7 @@ def _unfilter(raw, height, stride, bpp):
             for i in range(bpp, stride):
                 line[i] = (line[i] + line[i - bpp]) & 0xFF
         elif ftype == 2:
-            line = bytearray((a + b) & 0xFF for a, b in zip(line, prev))
+            line = bytearray((a + b) & 0xFF for a, b in zip(line, prev))  # noqa: B905 (Python 3.8)
         elif ftype == 3:
             for i in range(stride):
                 left = line[i - bpp] if i >= bpp else 0
@@ -109,7 +111,7 @@ def decode(data):
     try:
         raw = zlib.decompress(b"".join(idat))
     except zlib.error as exc:
-        raise PngError("damaged PNG data: %s" % exc)
+        raise PngError("damaged PNG data: %s" % exc) from exc
     channels = _CHANNELS[colour_type]
     bpp = channels * depth // 8
     pixels = _unfilter(raw, height, width * bpp, bpp)

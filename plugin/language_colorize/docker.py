@@ -1,0 +1,259 @@
+"""The "Language Colorize" docker: instruction box, Colorize, progress + Cancel, status, history, undo,
+settings."""
+
+import os
+import weakref
+
+from krita import DockWidget, Krita
+from PyQt5.QtCore import Qt
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .controller import ERROR, OK, Controller
+from .core import document
+from .core import settings as settings_mod
+
+DOCKER_ID = "language_colorize_docker"
+DOCKER_TITLE = "Language Colorize"
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+UID_ROLE = Qt.UserRole + 1
+
+_dockers = []
+
+
+def live_dockers():
+    _dockers[:] = [ref for ref in _dockers if ref() is not None]
+    return [dock for dock in (ref() for ref in _dockers) if dock is not None]
+
+
+def docker_for_window(window):
+    """The docker living in a Krita window (falls back to any docker)."""
+    docks = live_dockers()
+    qwin = window.qwindow() if window is not None else None
+    for dock in docks:
+        if qwin is not None and (qwin.isAncestorOf(dock) or dock.parentWidget() is qwin):
+            return dock
+    return docks[0] if docks else None
+
+
+class LanguageColorizeDocker(DockWidget):
+    def __init__(self):
+        DockWidget.__init__(self)
+        self.setWindowTitle(DOCKER_TITLE)
+        app = Krita.instance()
+        self.controller = Controller(app.readSetting, app.writeSetting, PACKAGE_DIR, self, self)
+        self.status_level = "info"
+        self._build()
+        self._load_settings()
+        _dockers.append(weakref.ref(self))
+
+    # --- layout ----------------------------------------------------------------------------------
+    def _build(self):
+        root = QWidget(self)
+        layout = QVBoxLayout(root)
+        layout.setContentsMargins(4, 4, 4, 4)
+
+        row = QHBoxLayout()
+        self.input = QLineEdit(root)
+        self.input.setObjectName("language_colorize_input")
+        self.input.setPlaceholderText("e.g. the car is red with black windows")
+        self.input.setClearButtonEnabled(True)
+        self.input.returnPressed.connect(self.colorize_current)
+        self.colorize_button = QPushButton("Colorize", root)
+        self.colorize_button.setToolTip("Colour the active layer's line art as the instruction says (Enter)")
+        self.colorize_button.clicked.connect(self.colorize_current)
+        row.addWidget(self.input, 1)
+        row.addWidget(self.colorize_button)
+        layout.addLayout(row)
+
+        busy = QHBoxLayout()
+        self.progress = QProgressBar(root)
+        self.progress.setRange(0, 0)  # busy indicator: the backend reports no progress
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(12)
+        self.cancel_button = QPushButton("Cancel", root)
+        self.cancel_button.setToolTip("Stop waiting for the backend; nothing is changed")
+        self.cancel_button.clicked.connect(self.controller.cancel)
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+        layout.addLayout(busy)
+        self.progress.hide()
+        self.cancel_button.hide()
+
+        self.status = QLabel("Select your line-art layer, type an instruction and press Enter.", root)
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.status.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        layout.addWidget(self.status)
+
+        self.history = QTreeWidget(root)
+        self.history.setHeaderHidden(True)
+        self.history.setRootIsDecorated(True)
+        self.history.setToolTip("Applied instructions and their layers; click one to select its layer")
+        self.history.itemClicked.connect(self._history_clicked)
+        layout.addWidget(self.history, 1)
+
+        buttons = QHBoxLayout()
+        self.undo_button = QPushButton("Undo last", root)
+        self.undo_button.setToolTip("Remove the last colorization's layers and bring back what it replaced")
+        self.undo_button.clicked.connect(self.undo_last)
+        self.settings_button = QToolButton(root)
+        self.settings_button.setText("Settings")
+        self.settings_button.setCheckable(True)
+        self.settings_button.setArrowType(Qt.RightArrow)
+        self.settings_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.settings_button.toggled.connect(self._toggle_settings)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.settings_button)
+        layout.addLayout(buttons)
+
+        self.settings_panel = QWidget(root)
+        form = QFormLayout(self.settings_panel)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.url_edit = QLineEdit(self.settings_panel)
+        self.url_edit.editingFinished.connect(self._save_settings)
+        self.autostart_box = QCheckBox("Start the backend automatically", self.settings_panel)
+        self.autostart_box.toggled.connect(self._save_settings)
+        self.placement_box = QComboBox(self.settings_panel)
+        self.placement_box.addItem("Under the line art", settings_mod.PLACE_UNDER)
+        self.placement_box.addItem("Above the line art (Multiply)", settings_mod.PLACE_ABOVE)
+        self.placement_box.currentIndexChanged.connect(self._save_settings)
+        self.gray_box = QCheckBox("Convert grayscale documents to RGB", self.settings_panel)
+        self.gray_box.toggled.connect(self._save_settings)
+        self.timeout_box = QSpinBox(self.settings_panel)
+        self.timeout_box.setRange(5, 3600)
+        self.timeout_box.setSuffix(" s")
+        self.timeout_box.valueChanged.connect(self._save_settings)
+        form.addRow("Backend", self.url_edit)
+        form.addRow("", self.autostart_box)
+        form.addRow("New layers", self.placement_box)
+        form.addRow("", self.gray_box)
+        form.addRow("Timeout", self.timeout_box)
+        self.settings_panel.hide()
+        layout.addWidget(self.settings_panel)
+
+        self.setWidget(root)
+
+    def _toggle_settings(self, shown):
+        self.settings_button.setArrowType(Qt.DownArrow if shown else Qt.RightArrow)
+        self.settings_panel.setVisible(shown)
+
+    def _load_settings(self):
+        self._loading = True
+        s = self.controller.settings
+        self.url_edit.setText(s.backend_url)
+        self.autostart_box.setChecked(s.autostart)
+        self.placement_box.setCurrentIndex(max(0, self.placement_box.findData(s.placement)))
+        self.gray_box.setChecked(s.convert_gray)
+        self.timeout_box.setValue(s.timeout)
+        self._loading = False
+
+    def _save_settings(self, *_args):
+        if getattr(self, "_loading", False):
+            return
+        s = settings_mod.Settings(
+            backend_url=self.url_edit.text(),
+            autostart=self.autostart_box.isChecked(),
+            placement=self.placement_box.currentData(),
+            convert_gray=self.gray_box.isChecked(),
+            timeout=self.timeout_box.value(),
+        )
+        self.controller.save_settings(s)
+        for dock in live_dockers():  # other windows show the same settings
+            if dock is not self:
+                dock._load_settings()
+
+    # --- Krita -----------------------------------------------------------------------------------
+    def canvasChanged(self, canvas):
+        self.refresh_history()
+
+    def active_document(self):
+        return Krita.instance().activeDocument()
+
+    # --- commands (buttons and actions) ------------------------------------------------------------
+    def colorize_current(self):
+        self.controller.colorize(self.active_document(), self.input.text())
+
+    def repeat_last(self):
+        self.controller.repeat_last(self.active_document(), self.input.text())
+
+    def undo_last(self):
+        self.controller.undo_last(self.active_document())
+
+    def focus_input(self):
+        self.setVisible(True)
+        self.raise_()
+        self.input.setFocus(Qt.ShortcutFocusReason)
+        self.input.selectAll()
+
+    # --- ui callbacks from the controller ----------------------------------------------------------
+    def on_busy(self, text):
+        self.progress.show()
+        self.cancel_button.show()
+        self.colorize_button.setEnabled(False)
+        self.undo_button.setEnabled(False)
+        self._set_status(text, "info")
+
+    def on_idle(self):
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.colorize_button.setEnabled(True)
+        self.undo_button.setEnabled(True)
+
+    def on_message(self, text, level):
+        self._set_status(text, level)
+
+    def on_history_changed(self, doc):
+        self.refresh_history()
+
+    def _set_status(self, text, level):
+        self.status_level = level
+        self.status.setText(text)
+        colour = {ERROR: "#e0533d", OK: "#3fa34d"}.get(level)
+        self.status.setStyleSheet("QLabel { color: %s; }" % colour if colour else "")
+
+    # --- history ---------------------------------------------------------------------------------
+    def refresh_history(self):
+        self.history.clear()
+        doc = self.active_document()
+        for entry, layers in document.history_rows(doc):
+            item = QTreeWidgetItem([entry["instruction"]])
+            item.setToolTip(0, "on '%s'" % entry.get("line_art_name", ""))
+            first_uid = None
+            for info, present in layers:
+                name = info.get("name") or info.get("key") or "?"
+                child = QTreeWidgetItem([name if present else name + " (removed)"])
+                child.setData(0, UID_ROLE, info.get("uid"))
+                if not present:
+                    child.setDisabled(True)
+                elif first_uid is None:
+                    first_uid = info.get("uid")
+                item.addChild(child)
+            item.setData(0, UID_ROLE, first_uid)
+            self.history.addTopLevelItem(item)
+        self.history.expandAll()
+
+    def _history_clicked(self, item, _column):
+        uid = item.data(0, UID_ROLE)
+        doc = self.active_document()
+        if uid and document.select_layer(doc, uid):
+            self._set_status("Selected '%s'." % item.text(0), "info")
+
+    def history_texts(self):
+        return [self.history.topLevelItem(i).text(0) for i in range(self.history.topLevelItemCount())]
