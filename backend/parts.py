@@ -150,7 +150,7 @@ class Regions:
         """
         out: set[int] = set().union(*units)
         for unit in units:
-            sl = ndimage.find_objects(self.mask_of(unit).astype(np.int8))[0]
+            sl = self.box(unit)
             for i in self.neighbours(unit) & free:
                 own = self.slices[i - 1]
                 if all(o.start >= s.start and o.stop <= s.stop for o, s in zip(own, sl, strict=True)):
@@ -159,18 +159,36 @@ class Regions:
 
     def outline_rows(self, ids: Ids | set[int]) -> np.ndarray:
         """Relative heights of the group's pixels that touch the object's outline."""
-        outside = np.pad(self.lab == 0, 1, constant_values=True)
+        rows, cols = self.box(ids)
+        # The padded crop shifted by one: its rows r..r+2 surround crop row r (beyond the crop is outside).
+        ctx = self.padded[rows.start : rows.stop + 2, cols.start : cols.stop + 2]
+        outside = ctx == 0
         near = outside[:-2, 1:-1] | outside[2:, 1:-1] | outside[1:-1, :-2] | outside[1:-1, 2:]
-        return np.flatnonzero((self.mask_of(ids) & near).any(axis=1)) / self.height
+        lut = np.zeros(self.k + 1, bool)
+        lut[list(ids)] = True
+        touching = (lut[ctx[1:-1, 1:-1]] & near).any(axis=1)
+        return (np.flatnonzero(touching) + rows.start) / self.height
+
+    @cached_property
+    def padded(self) -> np.ndarray:
+        return np.pad(self.lab, 1)
 
     def largest(self, among: np.ndarray | None = None) -> int:
         ids = self.ids() if among is None else np.asarray(among)
         return int(ids[np.argmax(self.area[ids])])
 
-    def mask_of(self, ids: Ids | set[int]) -> np.ndarray:
+    def mask_of(self, ids: Ids | set[int], box: tuple[slice, slice] | None = None) -> np.ndarray:
+        """The group's pixels, over the whole crop or only inside `box`."""
         lut = np.zeros(self.k + 1, bool)
         lut[list(ids)] = True
-        return lut[self.lab]
+        return lut[self.lab if box is None else self.lab[box]]
+
+    def box(self, ids: Ids | set[int]) -> tuple[slice, slice]:
+        """Bbox of the group in crop coordinates: per-group work stays small on big canvases."""
+        own = [self.slices[i - 1] for i in ids]
+        rows = slice(min(s[0].start for s in own), max(s[0].stop for s in own))
+        cols = slice(min(s[1].start for s in own), max(s[1].stop for s in own))
+        return rows, cols
 
     def components(self, ids: set[int]) -> list[Ids]:
         """Groups of touching regions among `ids` (islands left when other regions are removed)."""
@@ -213,11 +231,9 @@ class Regions:
         return self._geoms[key]
 
     def _measure(self, ids: Ids) -> Geom:
-        mask = self.mask_of(ids)
-        rows = np.flatnonzero(mask.any(axis=1))
-        cols = np.flatnonzero(mask.any(axis=0))
-        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        sub = ndimage.binary_fill_holes(mask[y0:y1, x0:x1]).astype(np.uint8)
+        rows, cols = self.box(ids)
+        y0, y1, x0, x1 = rows.start, rows.stop, cols.start, cols.stop
+        sub = ndimage.binary_fill_holes(self.mask_of(ids, (rows, cols))).astype(np.uint8)
         area = float(sub.sum())
         contours, _ = cv2.findContours(sub, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         biggest = max(contours, key=cv2.contourArea)
@@ -258,7 +274,6 @@ class Regions:
         cut = int(round(y * self.height))
         above = np.bincount(self.lab[:cut].ravel(), minlength=self.k + 1)
         return above / np.maximum(self.area, 1)
-
 
     def pick(self, candidates: list[Ids], keep: Callable[[Ids], bool], limit: int = 99) -> list[Ids]:
         """Greedy, biggest candidate first, skipping any that overlaps one already taken.
@@ -415,7 +430,8 @@ def carriage(rs: Regions, wheels: set[int], windows: set[int]) -> set[int]:
 # EAVE_SEARCH of the height (a wide base plate at the bottom must not count), and the roof must narrow
 # upwards (ROOF_TAPER at half its height) or the shape has no recognisable roof.
 EAVE_SEARCH = 0.75
-EAVE_NEAR_MAX = 0.95
+EAVE_NEAR_MAX = 0.95  # the first row this close to the widest, then the widest row shortly below it
+EAVE_REFINE = 0.08
 EAVE_RANGE = (0.12, 0.7)
 ROOF_TAPER = 0.9
 ROOF_ABOVE = 0.6  # share of a region above the eaves (plus EAVE_TOLERANCE) that makes it roof
@@ -436,6 +452,7 @@ HOUSE_WINDOW_HEIGHT = 0.07
 DOOR_SHARE = (0.005, 0.2)
 DOOR_RECTANGULARITY = 0.7
 DOOR_TALLNESS = 0.7
+DOOR_MAX_TALLNESS = 3.5  # a porch column or a corner strip is narrower than any door
 DOOR_WALL_HEIGHT = 0.35
 DOOR_FLOOR_TOLERANCE = 0.06
 DOOR_OUTLINE_BAND = 0.8
@@ -446,7 +463,7 @@ def eave_line(rs: Regions) -> float | None:
     extent = rs.row_extent()
     search = extent[: max(int(EAVE_SEARCH * rs.height), 1)]
     first = int(np.argmax(search >= EAVE_NEAR_MAX * search.max()))
-    stop = first + max(int(0.08 * rs.height), 1)
+    stop = first + max(int(EAVE_REFINE * rs.height), 1)
     eave = first + int(np.argmax(extent[first:stop]))
     if not EAVE_RANGE[0] <= eave / rs.height <= EAVE_RANGE[1]:
         return None
@@ -481,7 +498,7 @@ def house_parts(rs: Regions, _: str) -> Found:
         return (
             DOOR_SHARE[0] <= g.share <= DOOR_SHARE[1]
             and g.top >= wall_top
-            and g.height * rs.height >= DOOR_TALLNESS * g.width * rs.width
+            and DOOR_TALLNESS <= (g.height * rs.height) / (g.width * rs.width) <= DOOR_MAX_TALLNESS
             and g.height >= DOOR_WALL_HEIGHT * (1.0 - wall_top)
             and g.rectangularity >= DOOR_RECTANGULARITY
             and g.bottom >= ground - DOOR_FLOOR_TOLERANCE
@@ -594,11 +611,7 @@ def person_parts(rs: Regions, _: str) -> Found:
     face_id = max(faces, key=lambda i: rs.area[i])
     gf = geo[face_id]
     # Eyebrows and hair strands cut pieces off the face (around the eyes): they lie within its bbox.
-    face = {face_id} | {
-        i
-        for i in rs.neighbours(frozenset({face_id})) - hair
-        if (g := rs.geom({i})) and gf.left <= g.cx <= gf.right and gf.top <= g.cy <= gf.bottom
-    }
+    face = {face_id} | {i for i in rs.neighbours(frozenset({face_id})) - hair if within(rs.geom({i}), gf)}
     head_bottom = max(gf.bottom, rs.geom(hair).bottom if hair else 0.0)
     head = hair | face
     torsos = [i for i, g in geo.items() if i not in head and head_bottom - 0.05 <= g.cy <= SHIRT_BAND]
@@ -621,6 +634,11 @@ def person_parts(rs: Regions, _: str) -> Found:
     if legs:
         found["skirt" if is_skirt(rs, legs) else "pants"] = legs
     return found
+
+
+def within(g: Geom, box: Geom) -> bool:
+    """The centre of `g` lies inside the bbox of `box`."""
+    return box.left <= g.cx <= box.right and box.top <= g.cy <= box.bottom
 
 
 def is_skirt(rs: Regions, legs: set[int]) -> bool:
@@ -757,10 +775,12 @@ SUN_CENTRE_OFFSET = 0.2
 SUN_INNER_OUTLINE = 0.3
 
 
-def sun_parts(rs: Regions) -> Found:
-    """The biggest round, centred unit is the disk. Candidates are filled regions and islands of
-    enclosed regions, because a face drawn on the disk splits it into pieces (eyes, mouth) that
-    only together make the circle."""
+def sun_parts(rs: Regions, _: str) -> Found:
+    """The biggest round, centred unit is the disk.
+
+    Candidates are filled regions and islands of inner regions, because a face drawn on the disk
+    splits it into pieces (eyes, mouth) that only together make the circle.
+    """
     ids = set(rs.ids().tolist())
     # Rays are mostly outline; the disk's pieces mostly are not, though between rays the disk's own
     # edge is outline too (SUN_INNER_OUTLINE).
@@ -796,7 +816,7 @@ RULES: dict[str, Callable[[Regions, str], Found]] = {
     "chicken": chicken_parts,
     "house": house_parts,
     "person": person_parts,
-    "sun": lambda rs, _: sun_parts(rs),
+    "sun": sun_parts,
     "tree": tree_parts,
 }
 

@@ -329,3 +329,20 @@ def test_mask_cutting_regions_keeps_the_partition(shared_data: Path) -> None:
         total += mask
     assert (total[raw] == 1).all()
     assert pieces(parts["windows"]) >= 3
+
+
+def test_any_category_on_any_instance_keeps_the_partition(shared_data: Path) -> None:
+    """Rules meet shapes they were not written for (a tree read as a bus): never a broken partition."""
+    folder = shared_data / "sketchyscene-scenes" / "9203"
+    lineart = lineart_of(folder / "sketch.png")
+    truth = np.asarray(Image.open(folder / "instances.png"))
+    for k in np.unique(truth[truth > 0]):
+        mask = truth == k
+        for category in PARTS:
+            instance = Instance(category, mask, 1.0)
+            parts = label_parts(instance, lineart)
+            cover = np.zeros(mask.shape, np.int32)
+            for part_mask in parts.values():
+                cover += part_mask
+            assert (cover == mask).all(), f"instance {k} as {category}"
+            assert PARTS[category][0] in parts

@@ -1,0 +1,251 @@
+"""The real Krita application on a virtual screen, driven like an artist would with xdotool.
+
+Installs the plugin with `python install.py --pykrita <tmp>/... --no-deps` into a throw-away HOME (the
+user's own Krita settings are never touched), starts Xvfb and `krita --nosplash <sketch>`, types
+instructions into the docker and presses Enter against a real backend, and checks the result through
+the plugin's diagnostics file (LANGCOLORIZE_DIAGNOSTICS: widget positions, status line, history, the
+document's layer tree, the actions' shortcuts). Saves tests/artifacts/krita_docker.png (the window
+with the docker after two colorizations) and krita_docker_crop.png (the docker alone).
+Skipped only when Krita is not installed and CI is not "true".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_krita_real import SKETCH, isolated_env, krita_backend  # noqa: F401 (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+IN_CI = os.environ.get("CI") == "true"
+TOOLS = ("krita", "Xvfb", "xdotool", "import")
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("krita") is None and not IN_CI, reason="Krita is not installed"
+)
+
+sys.path.insert(0, str(ROOT))
+import install  # noqa: E402
+
+
+class Gui:
+    def __init__(self, env: dict[str, str], diag: Path):
+        self.env = env
+        self.diag_path = diag
+
+    def diag(self) -> dict:
+        try:
+            return json.loads(self.diag_path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def dock(self) -> dict:
+        docks = self.diag().get("dockers") or []
+        return docks[0] if docks else {}
+
+    def layers(self) -> list:
+        doc = self.diag().get("document") or {}
+        return [(n["name"], [c["name"] for c in n["children"]]) for n in doc.get("layers", [])]
+
+    def wait(self, what: str, predicate, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if predicate():
+                    return
+            except (KeyError, IndexError, TypeError):
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"timed out waiting for {what}; docker: {self.dock()}; layers: {self.layers()}")
+
+    def xdo(self, *args: str) -> str:
+        out = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=30)
+        return out.stdout
+
+    def click(self, rect: list[int], dy: int | None = None) -> None:
+        x, y, w, h = rect
+        self.xdo("mousemove", str(x + w // 2), str(y + (h // 2 if dy is None else dy)), "click", "1")
+        time.sleep(0.4)
+
+    def click_neutral(self) -> None:
+        """An empty spot low in the docker's history list: takes keyboard focus off the text box."""
+        x, y, w, h = self.dock()["dock"]
+        self.xdo("mousemove", str(x + w // 2), str(y + h - 60), "click", "1")
+        time.sleep(0.5)
+
+    def type(self, text: str) -> None:
+        self.xdo("type", "--delay", "30", text)
+
+    def key(self, *keys: str) -> None:
+        self.xdo("key", *keys)
+        time.sleep(0.3)
+
+    def screenshot(self, path: Path) -> None:
+        subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True, timeout=60)
+
+    def main_window(self) -> tuple[str | None, tuple[int, int, int, int]]:
+        best, geometry = None, (0, 0, 0, 0)
+        for wid in self.xdo("search", "--name", ".").split():  # "--name Krita" misses "... — Krita"
+            if "krita" not in self.xdo("getwindowname", wid).lower():
+                continue
+            geo = self.xdo("getwindowgeometry", wid)
+            pos = [line.split(":", 1)[1].split("(")[0].strip() for line in geo.splitlines() if "Position" in line]
+            size = [line.split(":", 1)[1].strip() for line in geo.splitlines() if "Geometry" in line]
+            if pos and size and "x" in size[0] and "," in pos[0]:
+                w, h = (int(v) for v in size[0].split("x"))
+                x, y = (int(v) for v in pos[0].split(","))
+                if w * h > geometry[2] * geometry[3]:
+                    best, geometry = wid, (x, y, w, h)
+        return best, geometry
+
+    def maximise(self) -> None:
+        """No window manager on Xvfb: move/resize Krita's main window ourselves (best effort)."""
+        for _ in range(10):
+            wid, (x, y, w, h) = self.main_window()
+            if wid is None or (x, y, w, h) == (0, 0, 1600, 1000):
+                return
+            self.xdo("windowsize", wid, "1600", "1000")
+            self.xdo("windowmove", wid, "0", "0")
+            time.sleep(1)
+
+
+def free_display() -> int:
+    for n in range(91, 200):
+        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
+            return n
+    raise RuntimeError("no free X display number")
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # noqa: F811
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    assert not missing, f"missing programs: {missing} (apt-get install krita xvfb xdotool imagemagick)"
+    assert SKETCH.is_file(), f"shared sketch not found at {SKETCH}"
+    started = time.monotonic()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = isolated_env(tmp_path / "home", "krita")
+    resources = Path(env["XDG_DATA_HOME"]) / "krita"
+    kritarc = Path(env["XDG_CONFIG_HOME"]) / "kritarc"
+
+    # install exactly as a user would, into the temporary HOME
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "install.py"), "--pykrita", str(resources / "pykrita"), "--no-deps"],
+        env={**os.environ, **{k: env[k] for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")}},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert (resources / "pykrita" / "language_colorize" / "__init__.py").is_file()
+    assert (resources / "pykrita" / "language_colorize.desktop").is_file()
+    assert (resources / "actions" / "language_colorize.action").is_file()
+    assert install.read_kritarc_entry(str(kritarc), "python", "enable_language_colorize") == "true"
+    install.set_kritarc_entry(str(kritarc), "language_colorize", "backend_url", krita_backend)
+    install.set_kritarc_entry(str(kritarc), "language_colorize", "autostart", "false")
+
+    display = free_display()
+    env["DISPLAY"] = f":{display}"
+    diag = tmp_path / "diagnostics.json"
+    env["LANGCOLORIZE_DIAGNOSTICS"] = str(diag)
+    xvfb = krita = None
+    gui = Gui(env, diag)
+    try:
+        xvfb = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not Path(f"/tmp/.X11-unix/X{display}").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        krita_log = open(tmp_path / "krita.log", "w")  # noqa: SIM115
+        krita = subprocess.Popen(["krita", "--nosplash", str(SKETCH)], env=env, cwd=tmp_path,
+                                 stdout=krita_log, stderr=subprocess.STDOUT)
+
+        # Krita takes 30-40 s to start here; the plugin then writes its diagnostics twice a second.
+        gui.wait("the docker and the sketch", lambda: gui.dock().get("visible") and gui.layers(), 150)
+        gui.maximise()
+        time.sleep(2)
+        d = gui.diag()
+        assert d["document"]["colorModel"] == "GRAYA", d["document"]
+        assert gui.layers() == [("Background", [])], gui.layers()
+        # shortcuts from plugin/actions/language_colorize.action reached Krita's action registry
+        assert d["actions"] == {
+            "language_colorize_focus": "Ctrl+Alt+L",
+            "language_colorize_apply": "Ctrl+Alt+Return",
+            "language_colorize_repeat": "Ctrl+Alt+Shift+R",
+            "language_colorize_undo": "Ctrl+Alt+Z",
+        }, d["actions"]
+
+        # 1. type into the instruction box, press Enter
+        gui.click(gui.dock()["input"])
+        gui.type("the sky is blue and the ground is green")
+        gui.key("Return")
+        gui.wait("the first colorization", lambda: len(gui.dock()["history"]) == 1 and not gui.dock()["busy"], 90)
+        dock = gui.dock()
+        assert dock["status_level"] == "ok", dock["status"]
+        layers = gui.layers()
+        assert [name for name, _ in layers] == ["Colorization", "Background"], layers
+        first = layers[0][1]
+        assert len(first) == 2 and first[0].startswith("sky") and first[1].startswith("ground"), layers
+        assert gui.diag()["document"]["colorModel"] == "RGBA"
+        assert gui.diag()["document"]["active"] == "Background"  # the active layer is restored
+
+        # 2. the focus action's shortcut, then the colorize action's shortcut
+        gui.click_neutral()
+        assert not gui.dock()["input_focus"]
+        gui.key("ctrl+alt+l")
+        gui.wait("the instruction box to get focus", lambda: gui.dock()["input_focus"], 10)
+        gui.type("the sun is orange")
+        gui.key("ctrl+alt+Return")
+        gui.wait("the second colorization", lambda: len(gui.dock()["history"]) == 2 and not gui.dock()["busy"], 90)
+        dock = gui.dock()
+        assert dock["status_level"] == "ok", dock["status"]
+        group = gui.layers()[0][1]
+        assert group[:2] == first and len(group) == 3 and group[2].startswith("sun"), gui.layers()
+        time.sleep(1.5)  # let the canvas repaint
+        gui.screenshot(ARTIFACTS / "krita_docker.png")
+        x, y, w, h = dock["dock"]
+        subprocess.run(["convert", str(ARTIFACTS / "krita_docker.png"), "-crop",
+                        f"{w + 8}x{h + 8}+{max(0, x - 4)}+{max(0, y - 4)}", "+repage",
+                        str(ARTIFACTS / "krita_docker_crop.png")], check=True, timeout=60)
+
+        # 3. Krita's own undo removes the last result layer; redo brings it back
+        gui.click_neutral()
+        gui.key("ctrl+z")
+        gui.wait("Krita's undo to remove the sun layer", lambda: gui.layers()[0][1] == first, 15)
+        gui.key("ctrl+shift+z")
+        gui.wait("Krita's redo to bring it back", lambda: gui.layers()[0][1] == group, 15)
+
+        # 4. the docker's Undo last (backend undo): the sun goes, the history shrinks
+        gui.click(gui.dock()["undo"])
+        gui.wait("Undo last", lambda: len(gui.dock()["history"]) == 1 and not gui.dock()["busy"], 60)
+        assert gui.layers()[0][1] == first, gui.layers()
+
+        # 5. an error, in plain words in the docker
+        gui.click(gui.dock()["input"])
+        gui.key("ctrl+a")
+        gui.type("the car is blurple")
+        gui.key("Return")
+        gui.wait("the error message", lambda: gui.dock()["status_level"] == "error" and not gui.dock()["busy"], 60)
+        assert "blurple" in gui.dock()["status"], gui.dock()["status"]
+        assert gui.layers()[0][1] == first
+    finally:
+        if diag.exists():
+            shutil.copy(diag, ARTIFACTS / "krita_gui_diagnostics.json")
+        stop(krita)
+        stop(xvfb)
+    assert time.monotonic() - started < 180, "the GUI test took longer than 3 minutes"
