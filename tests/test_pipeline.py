@@ -1,0 +1,98 @@
+"""The pipeline's colouring, isolated from recognition: a stand-in recogniser returns the scene's
+labelled instances (tests only; the product never reads the shared masks)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from backend.categories import SKETCHYSCENE_NAMES
+from backend.images import decode_rgba
+from backend.lineart import LineArt
+from backend.pipeline import Colorizer, Session
+from backend.scene import Instance
+
+
+class TruthRecognizer:
+    name = "truth"
+    version = "test"
+
+    def __init__(self, folder) -> None:
+        self.truth = np.asarray(Image.open(folder / "instances.png"))
+        self.labels = json.loads((folder / "instances.json").read_text())["instances"]
+
+    def recognize(self, lineart: LineArt) -> list[Instance]:
+        out = []
+        for k, name in sorted(self.labels.items(), key=lambda kv: int(kv[0])):
+            out.append(Instance(SKETCHYSCENE_NAMES.get(name, name), self.truth == int(k), 1.0))
+        return out
+
+
+@pytest.fixture(scope="module")
+def bus_scene(shared_data):
+    folder = shared_data / "sketchyscene-scenes" / "9996"
+    rgba = decode_rgba((folder / "sketch.png").read_bytes())
+    rec = TruthRecognizer(folder)
+    return rgba, rec.truth, Colorizer(rec)
+
+
+def colour_counts(layer, shape, where):
+    full = layer.full(shape)
+    pixels = full[where & (full[..., 3] > 0)][:, :3]
+    values, counts = np.unique(pixels, axis=0, return_counts=True)
+    return {tuple(int(c) for c in v): int(n) for v, n in zip(values, counts, strict=True)}
+
+
+def test_parts_get_their_own_colours(bus_scene):
+    rgba, truth, colorizer = bus_scene
+    step = colorizer.apply(Session(), rgba, "the bus is yellow with black windows")
+    assert step.status == "ok", step.message
+    (layer,) = step.layers
+    assert layer.key == "fg:bus:9" and layer.name.startswith("bus: yellow") and "windows black" in layer.name
+    counts = colour_counts(layer, truth.shape, truth == 10)
+    assert (0, 0, 0) in counts, "windows must be black"
+    body = max(counts, key=counts.get)
+    assert body[0] > 200 and body[1] > 200 and body[2] < 80  # yellow dominates
+
+
+def test_clauses_make_layers_and_recolouring_replaces(bus_scene):
+    rgba, truth, colorizer = bus_scene
+    session = Session()
+    step = colorizer.apply(session, rgba, "the sun is orange and the clouds are light blue")
+    assert [la.category for la in step.layers] == ["sun", "cloud"]
+    cloud_layer = step.layers[1]
+    assert cloud_layer.instances == [5, 6, 7, 8]
+    again = colorizer.apply(session, rgba, "the sun is red")
+    assert again.replaced == [step.layers[0].key] and len(session.layers) == 2
+    removed, restored = session.undo()
+    assert removed == [step.layers[0].key] and restored[0].name == "sun: orange"
+
+
+def test_background_never_covers_objects(bus_scene):
+    rgba, truth, colorizer = bus_scene
+    step = colorizer.apply(Session(), rgba, "the sky is blue and the ground is green")
+    sky, ground = (la.full(truth.shape)[..., 3] > 0 for la in step.layers)
+    for k in (1, 10, 18):  # sun, bus, rabbit
+        assert (sky | ground)[truth == k].mean() < 0.02
+    assert sky.sum() > 100_000 and ground.sum() > 20_000
+
+
+def test_no_match_and_not_understood(bus_scene):
+    rgba, _, colorizer = bus_scene
+    miss = colorizer.apply(Session(), rgba, "the horse is brown")
+    assert miss.status == "no_match" and miss.message == "No horse found in this sketch."
+    bad = colorizer.apply(Session(), rgba, "the bus is blurple")
+    assert bad.status == "not_understood" and "blurple" in bad.message
+    partial = colorizer.apply(Session(), rgba, "the sun is red and the horse is brown")
+    assert partial.status == "ok" and "No horse" in partial.message
+
+
+def test_selection_restricts_targets(bus_scene):
+    rgba, truth, colorizer = bus_scene
+    mask = np.zeros(truth.shape, bool)
+    mask[:, 375:] = True  # the right half: only the right bird
+    step = colorizer.apply(Session(), rgba, "the birds are red", mask)
+    assert step.status == "ok" and step.layers[0].instances == [15]
