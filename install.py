@@ -50,8 +50,13 @@ def resource_dirs(platform=None, env=None, home=None):
         local = env.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
         return [("windows", os.path.join(appdata, "krita"), os.path.join(local, "kritarc"))]
     if kind == "macos":
-        return [("macos", os.path.join(home, "Library", "Application Support", "krita"),
-                 os.path.join(home, "Library", "Preferences", "kritarc"))]
+        return [
+            (
+                "macos",
+                os.path.join(home, "Library", "Application Support", "krita"),
+                os.path.join(home, "Library", "Preferences", "kritarc"),
+            )
+        ]
     data = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
     config = env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
     flatpak = os.path.join(home, ".var", "app", FLATPAK_ID)
@@ -83,6 +88,7 @@ def choose_target(args, platform=None, env=None, home=None):
 
 
 # --- kritarc (KConfig INI: edited line by line so everything else stays byte-identical) ----------------
+
 
 def set_kritarc_entry(path, group, key, value):
     """Set (or with value None remove) `key` in `[group]` of an INI file, keeping all other lines."""
@@ -116,6 +122,23 @@ def set_kritarc_entry(path, group, key, value):
             if out and out[-1].strip():
                 out.append("")
             out.extend([header, f"{key}={value}"])
+    if value is None and header in (line.strip() for line in out):
+        start = [line.strip() for line in out].index(header)
+        end = start + 1
+        while end < len(out) and not (out[end].strip().startswith("[") and out[end].strip().endswith("]")):
+            end += 1
+        if not any(line.strip() for line in out[start + 1 : end]):  # the group is empty now: drop it
+            del out[start:end]
+            while (
+                start > 0
+                and start - 1 < len(out)
+                and not out[start - 1].strip()
+                and (start == len(out) or not out[start].strip())
+            ):
+                del out[start - 1]
+                start -= 1
+            while out and not out[-1].strip():
+                out.pop()
     parent = os.path.dirname(path)
     if parent:
         os.makedirs(parent, exist_ok=True)
@@ -141,6 +164,7 @@ def read_kritarc_entry(path, group, key):
 
 # --- install / uninstall ------------------------------------------------------------------------------
 
+
 def install(resources, pykrita, kritarc, python=None, backend_dir=ROOT, log=print):
     os.makedirs(pykrita, exist_ok=True)
     package_dst = os.path.join(pykrita, NAME)
@@ -148,8 +172,11 @@ def install(resources, pykrita, kritarc, python=None, backend_dir=ROOT, log=prin
         shutil.rmtree(package_dst)
     shutil.copytree(PACKAGE_SRC, package_dst, ignore=IGNORE)
     shutil.copy2(DESKTOP_SRC, os.path.join(pykrita, NAME + ".desktop"))
-    config = {"python": python or sys.executable, "backend_dir": backend_dir,
-              "installed": time.strftime("%Y-%m-%d %H:%M:%S")}
+    config = {
+        "python": python or sys.executable,
+        "backend_dir": backend_dir,
+        "installed": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     with open(os.path.join(package_dst, "backend.json"), "w", encoding="utf-8") as handle:
         json.dump(config, handle, indent=2)
     actions = os.path.join(resources, "actions")
@@ -165,8 +192,11 @@ def install(resources, pykrita, kritarc, python=None, backend_dir=ROOT, log=prin
 
 def uninstall(resources, pykrita, kritarc, log=print):
     removed = []
-    for path in (os.path.join(pykrita, NAME), os.path.join(pykrita, NAME + ".desktop"),
-                 os.path.join(resources, "actions", NAME + ".action")):
+    for path in (
+        os.path.join(pykrita, NAME),
+        os.path.join(pykrita, NAME + ".desktop"),
+        os.path.join(resources, "actions", NAME + ".action"),
+    ):
         if os.path.isdir(path):
             shutil.rmtree(path)
             removed.append(path)
@@ -193,11 +223,17 @@ def build_zip(out_path, log=print):
         archive.write(ACTION_SRC, NAME + ".action")
         for folder, dirs, files in os.walk(PACKAGE_SRC):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            # directory entries too: Krita's importer finds the package by its "NAME/" entry
+            archive.write(
+                folder, os.path.join(NAME, os.path.relpath(folder, PACKAGE_SRC)).replace(os.sep, "/")
+            )
             for filename in sorted(files):
                 if filename.endswith((".pyc", ".pyo")) or filename == "backend.json":
                     continue
                 path = os.path.join(folder, filename)
-                archive.write(path, os.path.join(NAME, os.path.relpath(path, PACKAGE_SRC)).replace(os.sep, "/"))
+                archive.write(
+                    path, os.path.join(NAME, os.path.relpath(path, PACKAGE_SRC)).replace(os.sep, "/")
+                )
     log(f"Wrote {out_path} (Krita: Tools > Scripts > Import Python Plugin from File, then restart Krita)")
     return out_path
 
@@ -214,7 +250,9 @@ def main(argv=None):
     parser.add_argument("--pykrita", help="Krita's pykrita folder (default: found for this system)")
     parser.add_argument("--kritarc", help="Krita's settings file (default: found for this system)")
     parser.add_argument("--flatpak", action="store_true", help="install into the Flatpak Krita's folders")
-    parser.add_argument("--no-deps", action="store_true", help="do not pip install the backend's requirements")
+    parser.add_argument(
+        "--no-deps", action="store_true", help="do not pip install the backend's requirements"
+    )
     parser.add_argument("--uninstall", action="store_true", help="remove the plugin")
     parser.add_argument("--zip", metavar="OUT.zip", help="only build the zip for Krita's plugin importer")
     args = parser.parse_args(argv)
@@ -230,7 +268,7 @@ def main(argv=None):
     if not args.no_deps:
         code = install_requirements()
         if code != 0:
-            print("pip failed (exit code %d); the plugin is installed, the backend may not run." % code)
+            print(f"pip failed (exit code {code}); the plugin is installed, the backend may not run.")
             return code
     print("Done. Restart Krita; the docker is under Settings > Dockers > Language Colorize.")
     return 0

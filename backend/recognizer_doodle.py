@@ -27,7 +27,7 @@ from .proposals import Proposal, propose
 from .scene import Instance
 
 # Bump when proposals, priors or preprocessing change, so cached analyses are recomputed.
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "doodle_classifier.safetensors"
 
 # Proposals smaller than this (bbox diagonal / canvas diagonal) are marks, not objects.
@@ -38,8 +38,9 @@ MIN_SCORE = 0.3
 ROAD_SCORE = 0.6
 
 SKY = ("sun", "moon", "star", "cloud", "bird")
+# Butterflies are in neither list: in scene drawings they flutter at any height, often over grass.
 GROUND = (
-    "bench", "bus", "car", "cat", "chair", "cow", "dog", "duck", "grass",
+    "bench", "bus", "car", "cat", "chair", "chicken", "cow", "dog", "duck", "grass",
     "horse", "house", "person", "pig", "rabbit", "sheep", "tree", "truck",
 )  # fmt: skip
 SMALL_THINGS = ("sun", "moon", "star", "bird", "butterfly")
@@ -57,7 +58,8 @@ def context_prior(bbox: tuple[int, int, int, int], shape: tuple[int, int]) -> di
 
     Why these: in scene drawings the sky is the upper part of the canvas, so sky things sit high and
     standing things have their feet low; suns, stars and birds are small next to the canvas, houses
-    and trees are not tiny; grass is short. Factors never go to zero so a confident classifier wins.
+    and trees are not tiny; grass is short; one object rarely fills the canvas. Factors never go to
+    zero, so a confident classifier still wins.
     """
     x, y, w, h = bbox
     hh, ww = shape
@@ -77,11 +79,15 @@ def context_prior(bbox: tuple[int, int, int, int], shape: tuple[int, int]) -> di
     for c in BIG_THINGS:
         prior[c] *= 0.3 + 0.7 * _ramp(size, 0.03, 0.08)
     prior["grass"] *= 0.2 + 0.8 * _ramp(h / hh, 0.25, 0.15)
+    # A proposal spanning most of the canvas is usually several touching objects bundled together:
+    # rather "unknown" than a confident wrong name over half the scene.
+    prior["other"] *= 1.0 + 4.0 * _ramp(size, 0.5, 0.8)
     return prior
 
 
-def posterior(probs: np.ndarray, classes: tuple[str, ...], bbox: tuple[int, int, int, int],
-              shape: tuple[int, int]) -> dict[str, float]:  # fmt: skip
+def posterior(
+    probs: np.ndarray, classes: tuple[str, ...], bbox: tuple[int, int, int, int], shape: tuple[int, int]
+) -> dict[str, float]:
     """Classifier probabilities x context prior, with the bird mass shared with chicken, normalised."""
     prior = context_prior(bbox, shape)
     post = {c: float(p) * prior.get(c, 1.0) for c, p in zip(classes, probs, strict=True)}
@@ -89,7 +95,7 @@ def posterior(probs: np.ndarray, classes: tuple[str, ...], bbox: tuple[int, int,
         x, y, w, h = bbox
         on_ground = _ramp((y + h) / shape[0], 0.45, 0.65)
         bird = float(probs[classes.index("bird")])
-        post["chicken"] = bird * on_ground * prior.get("chicken", 1.0)
+        post["chicken"] = bird * on_ground * prior["chicken"]
         post["bird"] = bird * (1 - on_ground) * prior["bird"]
     total = sum(post.values()) or 1.0
     return {c: v / total for c, v in post.items()}

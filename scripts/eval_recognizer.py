@@ -111,7 +111,7 @@ def main() -> None:
         rows += scores
         for p in pred:
             predicted[p.category] += 1
-        hits = sum(s >= THRESHOLD for _, s, _ in scores)
+        hits = int(sum(s >= THRESHOLD for _, s, _ in scores))
         per_scene.append(
             {
                 "scene": scene.name,
@@ -121,7 +121,8 @@ def main() -> None:
                 "hits": hits,
                 "predicted": [p.category for p in pred],
                 "instances": [
-                    {"category": c, "iou": round(s, 3), "any_iou": round(a, 3)} for c, s, a in scores
+                    {"category": c, "iou": round(float(s), 3), "any_iou": round(float(a), 3)}
+                    for c, s, a in scores
                 ],
             }
         )

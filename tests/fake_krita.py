@@ -73,6 +73,7 @@ class QUuid:
 
 # --- pixel storage -----------------------------------------------------------------------------------
 
+
 class PaintDevice:
     """Pixels over an unbounded plane: a stored window that grows as needed, zeros elsewhere."""
 
@@ -106,7 +107,7 @@ class PaintDevice:
             for row in range(y0, y1):
                 src = ((row - self.y) * self.w + (x0 - self.x)) * ps
                 dst = ((row - y) * w + (x0 - x)) * ps
-                out[dst:dst + (x1 - x0) * ps] = self.data[src:src + (x1 - x0) * ps]
+                out[dst : dst + (x1 - x0) * ps] = self.data[src : src + (x1 - x0) * ps]
         return bytes(out)
 
     def write(self, data, x, y, w, h):
@@ -117,7 +118,7 @@ class PaintDevice:
         self._grow(x, y, w, h)
         for row in range(h):
             dst = ((y + row - self.y) * self.w + (x - self.x)) * ps
-            self.data[dst:dst + w * ps] = data[row * w * ps:(row + 1) * w * ps]
+            self.data[dst : dst + w * ps] = data[row * w * ps : (row + 1) * w * ps]
         return True
 
     def exact_bounds(self):
@@ -127,7 +128,7 @@ class PaintDevice:
         for row in range(self.h):
             for col in range(self.w):
                 start = (row * self.w + col) * ps
-                if any(self.data[start + ps - (ps // 4 if ps >= 8 else 1):start + ps]):
+                if any(self.data[start + ps - (ps // 4 if ps >= 8 else 1) : start + ps]):
                     xs.append(col)
                     ys.append(row)
         if not xs:
@@ -152,7 +153,7 @@ def convert_pixels(data, src, dst):
     elif src == ("RGBA", "U16"):
         bgra = data[1::2]
     elif src == ("RGBA", "F32"):
-        vals = struct.unpack("<%df" % (len(data) // 4), data)
+        vals = struct.unpack(f"<{len(data) // 4}f", data)
         rgba = bytes(max(0, min(255, int(round(v * 255)))) for v in vals)
         out = bytearray(rgba)
         out[0::4], out[2::4] = rgba[2::4], rgba[0::4]
@@ -169,10 +170,12 @@ def convert_pixels(data, src, dst):
     if dst == ("RGBA", "F32"):
         rgba = bytearray(bgra)
         rgba[0::4], rgba[2::4] = bgra[2::4], bgra[0::4]
-        return struct.pack("<%df" % len(rgba), *[v / 255.0 for v in rgba])
+        return struct.pack(f"<{len(rgba)}f", *[v / 255.0 for v in rgba])
     if dst == ("GRAYA", "U8"):
         out = bytearray(len(bgra) // 2)
-        out[0::2] = bytes((b + g + r) // 3 for b, g, r in zip(bgra[0::4], bgra[1::4], bgra[2::4], strict=False))
+        out[0::2] = bytes(
+            (b + g + r) // 3 for b, g, r in zip(bgra[0::4], bgra[1::4], bgra[2::4], strict=False)
+        )
         out[1::2] = bgra[3::4]
         return bytes(out)
     raise NotImplementedError(f"fake conversion {src!r} -> {dst!r}")
@@ -186,7 +189,7 @@ def composite_over(dst, src, opacity=255):
         if a == 0:
             continue
         if a == 255:
-            out[i:i + 4] = src[i:i + 4]
+            out[i : i + 4] = src[i : i + 4]
             continue
         da = out[i + 3]
         oa = a + da * (255 - a) // 255
@@ -356,8 +359,9 @@ class Node:
             if not child.visible or child.kind not in ("paintlayer", "grouplayer"):
                 continue
             data = Node(child).projectionPixelData(x, y, w, h)
-            data = convert_pixels(data, child.color if child.kind == "paintlayer" else ("RGBA", "U8"),
-                                  ("RGBA", "U8"))
+            data = convert_pixels(
+                data, child.color if child.kind == "paintlayer" else ("RGBA", "U8"), ("RGBA", "U8")
+            )
             out = composite_over(out, data, child.opacity)
         return out
 
@@ -409,8 +413,9 @@ class Selection:
 
 
 class Document:
-    def __init__(self, width, height, name="Untitled", model="RGBA", depth="U8", profile=None,
-                 background=True):
+    def __init__(
+        self, width, height, name="Untitled", model="RGBA", depth="U8", profile=None, background=True
+    ):
         self._open = True
         self._w, self._h = width, height
         self._name = name
@@ -532,8 +537,15 @@ class Document:
         pass
 
     def clone(self):
-        twin = Document(self._w, self._h, self._name + " (clone)", self._color[0], self._color[1], self._profile,
-                        background=False)
+        twin = Document(
+            self._w,
+            self._h,
+            self._name + " (clone)",
+            self._color[0],
+            self._color[1],
+            self._profile,
+            background=False,
+        )
         twin._root = self._root.clone_into(twin)
         twin._closed_hook = self
         return twin

@@ -39,8 +39,11 @@ def krita_path(env_path: str, program: str = "kritarunner") -> str:
 
 def isolated_env(tmp: Path, program: str = "kritarunner") -> dict[str, str]:
     """Krita with a throw-away HOME and XDG folders: the user's kritarc and resources stay untouched."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "VIRTUAL_ENV") and
-           not k.startswith("PYENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONHOME", "VIRTUAL_ENV") and not k.startswith("PYENV")
+    }
     env["PATH"] = krita_path(os.environ.get("PATH", ""), program)
     for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
         path = tmp / name.lower()
@@ -63,29 +66,41 @@ def krita_backend(request: pytest.FixtureRequest) -> str:
 def test_colorize_in_real_krita(krita_backend: str, tmp_path: Path) -> None:
     assert SKETCH.is_file(), f"shared sketch not found at {SKETCH} (set LANGCOLOR_SHARED)"
     verdict_path = tmp_path / "verdict.json"
-    cfg = {"backend_url": krita_backend, "sketch": str(SKETCH), "verdict": str(verdict_path),
-           "workdir": str(tmp_path)}
+    cfg = {
+        "backend_url": krita_backend,
+        "sketch": str(SKETCH),
+        "verdict": str(verdict_path),
+        "workdir": str(tmp_path),
+    }
     cfg_path = tmp_path / "cfg.json"
     cfg_path.write_text(json.dumps(cfg))
     env = isolated_env(tmp_path / "home")
-    env.update({
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "plugin"), str(SCRIPTS)]),
-        "LANGCOLORIZE_TEST_CONFIG": str(cfg_path),
-        "LANGCOLORIZE_NO_REGISTER": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "plugin"), str(SCRIPTS)]),
+            "LANGCOLORIZE_TEST_CONFIG": str(cfg_path),
+            "LANGCOLORIZE_NO_REGISTER": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     proc = subprocess.run(
         ["kritarunner", "-s", "colorize_in_krita", "-f", "main"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     log = (proc.stdout + proc.stderr)[-4000:]
     assert verdict_path.exists(), f"kritarunner wrote no verdict (exit {proc.returncode}):\n{log}"
     verdict = json.loads(verdict_path.read_text())
     assert verdict.get("error") is None, verdict["error"] + "\n" + log
     failed = [c for c in verdict["checks"] if not c["ok"]]
-    report = "\n".join(f"{'ok ' if c['ok'] else 'FAIL'} {c['name']}  {c['detail'] if not c['ok'] else ''}"
-                       for c in verdict["checks"])
+    report = "\n".join(
+        f"{'ok ' if c['ok'] else 'FAIL'} {c['name']}  {c['detail'] if not c['ok'] else ''}"
+        for c in verdict["checks"]
+    )
     print(report)
     assert len(verdict["checks"]) >= 40, report
     assert not failed, report

@@ -22,7 +22,8 @@ META = DEFAULT_WEIGHTS.with_suffix(".json")
 
 
 def _train_module():
-    spec = importlib.util.spec_from_file_location("train_doodle_classifier", ROOT / "scripts" / "train_doodle_classifier.py")
+    path = ROOT / "scripts" / "train_doodle_classifier.py"
+    spec = importlib.util.spec_from_file_location("train_doodle_classifier", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -55,7 +56,9 @@ def test_weights_are_small_safetensors_with_metadata():
     assert meta["classes"] == list(CLASSES)
     assert meta["input_size"] == INPUT_SIZE
     assert meta["training_command"].startswith("python scripts/train_doodle_classifier.py")
-    assert len(meta["held_out"]["key_ids"]) == meta["held_out"]["per_category"] * len(meta["quickdraw_to_class"])
+    assert len(meta["held_out"]["key_ids"]) == meta["held_out"]["per_category"] * len(
+        meta["quickdraw_to_class"]
+    )
 
 
 def test_held_out_doodles_are_classified(shared_data):
@@ -86,13 +89,30 @@ def test_blank_canvas_has_no_instances(recognizer):
     assert recognizer.recognize(blank) == []
 
 
-def test_sun_is_found_on_real_scene(recognizer, shared_data):
-    scene = shared_data / "sketchyscene-scenes" / "9996"
+@pytest.mark.parametrize("scene_id", ["9946", "999168"])
+def test_sun_is_found_on_real_scene(recognizer, shared_data, scene_id):
+    scene = shared_data / "sketchyscene-scenes" / scene_id
     art = _lineart(scene / "sketch.png")
     suns = [inst for inst in recognizer.recognize(art) if inst.category == "sun"]
     assert suns, "no sun found"
     (truth,) = _scene_truth(scene, "sun")
     assert max(_iou(truth, inst.mask) for inst in suns) >= 0.5
+
+
+def test_real_scenes_floor(recognizer, shared_data):
+    """All six scenes: a floor under today's figures (recall 0.30, class-agnostic 0.43), so a broken
+    proposal or classifier step shows up even if the sun survives."""
+    spec = importlib.util.spec_from_file_location("eval_recognizer", ROOT / "scripts" / "eval_recognizer.py")
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    rows = []
+    for scene in sorted((shared_data / "sketchyscene-scenes").iterdir()):
+        rows += ev.best_ious(ev.load_truth(scene), recognizer.recognize(_lineart(scene / "sketch.png")))
+    same = np.array([r[1] for r in rows])
+    anyc = np.array([r[2] for r in rows])
+    assert len(rows) == 107
+    assert (same >= 0.5).mean() >= 0.25
+    assert (anyc >= 0.5).mean() >= 0.38
 
 
 def test_masks_are_whole_regions_of_the_sketch(recognizer, shared_data):
@@ -156,4 +176,7 @@ def test_context_prior_keeps_the_sun_in_the_sky():
     low = context_prior((300, 600, 100, 100), shape)
     assert high["sun"] > 3 * low["sun"]
     assert low["house"] > high["house"] * 0.99
-    assert context_prior((300, 100, 100, 40), shape)["house"] < context_prior((300, 500, 100, 40), shape)["house"]
+    assert (
+        context_prior((300, 100, 100, 40), shape)["house"]
+        < context_prior((300, 500, 100, 40), shape)["house"]
+    )

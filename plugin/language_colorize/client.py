@@ -63,8 +63,9 @@ class HttpClient(QObject):
                 return
             pending.done = True
             timer.stop()
-            status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
-            data = bytes(reply.readAll())
+            aborted = pending.cancelled or pending.timed_out
+            status = None if aborted else reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
+            data = b"" if aborted else bytes(reply.readAll())
             error = reply.error()
             reply.deleteLater()
             timer.deleteLater()

@@ -54,6 +54,12 @@ def shared_services(package_dir):
     return _shared["client"], _shared["launcher"]
 
 
+def started_backend_pid():
+    """Process id of the backend this Krita started, or None."""
+    launcher = _shared.get("launcher")
+    return launcher.process.processId() if launcher is not None and launcher.running() else None
+
+
 def stop_started_backend():
     launcher = _shared.get("launcher")
     if launcher is not None:

@@ -49,11 +49,15 @@ def snapshot():
             "input_text": dock.input.text(),
             "colorize": _rect(dock.colorize_button),
             "undo": _rect(dock.undo_button),
+            "settings": _rect(dock.settings_button),
+            "settings_open": dock.settings_panel.isVisible(),
+            "url": _rect(dock.url_edit),
             "dock": _rect(dock),
             "status": dock.status.text(),
             "status_level": dock.status_level,
             "busy": dock.controller.busy,
             "history": dock.history_texts(),
+            "backend_url": dock.url_edit.text(),
         })
     doc = app.activeDocument()
     if doc is not None and doc.rootNode() is not None:
@@ -65,7 +69,10 @@ def snapshot():
             "active": active.name() if active is not None else None,
             "layers": _tree(doc.rootNode()),
         }
+    from .controller import started_backend_pid
     from .extension import ACTIONS
+
+    data["started_backend_pid"] = started_backend_pid()
 
     for action_id, _text, _method in ACTIONS:
         action = app.action(action_id)

@@ -16,12 +16,11 @@ import time
 import traceback
 
 from krita import InfoObject, Krita
-from PyQt5.QtCore import QEventLoop, QTimer
-
 from language_colorize import controller as controller_mod
-from language_colorize.core import document, pixels, state, tree
+from language_colorize.core import pixels, state, tree
 from language_colorize.core.state import uid_of
 from language_colorize.qt_codec import QtCodec
+from PyQt5.QtCore import QEventLoop, QTimer
 
 CHECKS = []
 
@@ -62,8 +61,10 @@ class Harness:
     """The plugin's Controller with in-memory settings, recording every HTTP answer."""
 
     def __init__(self, backend_url):
-        self.settings = {("language_colorize", "backend_url"): backend_url,
-                         ("language_colorize", "autostart"): "false"}
+        self.settings = {
+            ("language_colorize", "backend_url"): backend_url,
+            ("language_colorize", "autostart"): "false",
+        }
         self.ui = RecordingUi()
         self.ctl = controller_mod.Controller(self._read, self._write, "/nonexistent", self.ui)
         self.answers = []
@@ -73,6 +74,7 @@ class Harness:
             def wrapped(status, data, error_kind, error_text):
                 self.answers.append((url, status, data, error_kind))
                 callback(status, data, error_kind, error_text)
+
             return post(url, body, timeout_s, wrapped)
 
         self.ctl.client.post = recording_post
@@ -120,25 +122,35 @@ def check_layers_match_answer(prefix, doc, answer, codec):
         for target in st.targets.values():
             info = target.layers.get(item["key"]) or info
         node = tree.find(doc.rootNode(), info["uid"]) if info else None
-        if not check("%s: layer for %s exists" % (prefix, item["key"]), node is not None, info):
+        if not check("{}: layer for {} exists".format(prefix, item["key"]), node is not None, info):
             ok_all = False
             continue
-        check("%s: layer name is the backend's name %r" % (prefix, item["name"]), node.name() == item["name"],
-              node.name())
+        check(
+            "{}: layer name is the backend's name {!r}".format(prefix, item["name"]),
+            node.name() == item["name"],
+            node.name(),
+        )
         import base64
+
         pw, ph, want = codec.decode_png(base64.b64decode(item["png"]))
         got = bytes(node.pixelData(x, y, w, h))
         same = got == want
         if not same:
-            diff = sum(1 for i in range(0, len(want), 4) if got[i:i + 4] != want[i:i + 4])
-        check("%s: %s pixels equal the backend's PNG at bbox %s" % (prefix, item["key"], item["bbox"]), same,
-              "" if same else "%d of %d pixels differ" % (diff, w * h))
+            diff = sum(1 for i in range(0, len(want), 4) if got[i : i + 4] != want[i : i + 4])
+        check(
+            "{}: {} pixels equal the backend's PNG at bbox {}".format(prefix, item["key"], item["bbox"]),
+            same,
+            "" if same else f"{diff} of {w * h} pixels differ",
+        )
         b = node.bounds()
         inside = b.x() >= x and b.y() >= y and b.x() + b.width() <= x + w and b.y() + b.height() <= y + h
-        check("%s: %s has nothing outside its bbox" % (prefix, item["key"]), inside,
-              (b.x(), b.y(), b.width(), b.height()))
+        check(
+            "{}: {} has nothing outside its bbox".format(prefix, item["key"]),
+            inside,
+            (b.x(), b.y(), b.width(), b.height()),
+        )
         opaque = pixels.alpha_channel(got).count(255)
-        check("%s: %s is not empty" % (prefix, item["key"]), opaque > 0, opaque)
+        check("{}: {} is not empty".format(prefix, item["key"]), opaque > 0, opaque)
     return ok_all
 
 
@@ -148,13 +160,17 @@ def names_bottom_to_top(node):
 
 # --- scenario A: the real grayscale sketch as Krita opens it -----------------------------------------
 
+
 def scenario_gray(cfg, h, codec):
     app = Krita.instance()
     doc = app.openDocument(cfg["sketch"])
     doc.setBatchmode(True)
     check("A: sketch opened", doc is not None and doc.width() == 750, cfg["sketch"])
-    check("A: Krita opens the sketch as GRAYA/U8", (doc.colorModel(), doc.colorDepth()) == ("GRAYA", "U8"),
-          (doc.colorModel(), doc.colorDepth()))
+    check(
+        "A: Krita opens the sketch as GRAYA/U8",
+        (doc.colorModel(), doc.colorDepth()) == ("GRAYA", "U8"),
+        (doc.colorModel(), doc.colorDepth()),
+    )
     line = doc.rootNode().childNodes()[0]
     line_uid = uid_of(line)
     gray_before = bytes(line.pixelData(0, 0, 750, 750))
@@ -162,19 +178,30 @@ def scenario_gray(cfg, h, codec):
     msgs = h.run(doc, "the sky is blue and the ground is green", line)
     check("A1: colorize succeeded", msgs and msgs[-1][0] == "ok", msgs)
     first = h.last_json()
-    check("A1: backend returned sky and ground", {"bg:sky", "bg:ground"} <= {x["key"] for x in first["layers"]},
-          [x["key"] for x in first["layers"]])
-    check("A1: document converted to RGBA/U8", (doc.colorModel(), doc.colorDepth()) == ("RGBA", "U8"),
-          (doc.colorModel(), doc.colorDepth()))
+    check(
+        "A1: backend returned sky and ground",
+        {"bg:sky", "bg:ground"} <= {x["key"] for x in first["layers"]},
+        [x["key"] for x in first["layers"]],
+    )
+    check(
+        "A1: document converted to RGBA/U8",
+        (doc.colorModel(), doc.colorDepth()) == ("RGBA", "U8"),
+        (doc.colorModel(), doc.colorDepth()),
+    )
     check("A1: the conversion is reported", any("grayscale" in m[1] for m in msgs), msgs)
     line = tree.find(doc.rootNode(), line_uid)
     after_first = bytes(line.pixelData(0, 0, 750, 750))
-    check("A1: line art pixels unchanged by the conversion (grey -> B=G=R=grey)",
-          after_first == pixels.graya_to_bgra(gray_before))
+    check(
+        "A1: line art pixels unchanged by the conversion (grey -> B=G=R=grey)",
+        after_first == pixels.graya_to_bgra(gray_before),
+    )
     top = names_bottom_to_top(doc.rootNode())
     check("A1: Colorization group directly under the line art", top == ["Colorization", "Background"], top)
-    check("A1: opaque line art set to Multiply so colours show", line.blendingMode() == "multiply",
-          line.blendingMode())
+    check(
+        "A1: opaque line art set to Multiply so colours show",
+        line.blendingMode() == "multiply",
+        line.blendingMode(),
+    )
     group = group_of(doc, line)
     check_layers_match_answer("A1", doc, first, codec)
 
@@ -185,12 +212,20 @@ def scenario_gray(cfg, h, codec):
     order = names_bottom_to_top(group)
     names1 = [x["name"] for x in first["layers"]]
     names2 = [x["name"] for x in second["layers"]]
-    check("A2: backgrounds at the bottom of the group, the sun above",
-          sorted(order[:len(names1)]) == sorted(names1) and order[len(names1):] == names2, order)
-    check("A2: line art byte-identical after two colorizations",
-          bytes(tree.find(doc.rootNode(), line_uid).pixelData(0, 0, 750, 750)) == after_first)
-    check("A2: session id kept in the document", state.load(doc).targets[line_uid].session_id ==
-          second["session_id"], state.load(doc).targets[line_uid].session_id)
+    check(
+        "A2: backgrounds at the bottom of the group, the sun above",
+        sorted(order[: len(names1)]) == sorted(names1) and order[len(names1) :] == names2,
+        order,
+    )
+    check(
+        "A2: line art byte-identical after two colorizations",
+        bytes(tree.find(doc.rootNode(), line_uid).pixelData(0, 0, 750, 750)) == after_first,
+    )
+    check(
+        "A2: session id kept in the document",
+        state.load(doc).targets[line_uid].session_id == second["session_id"],
+        state.load(doc).targets[line_uid].session_id,
+    )
 
     # progressive: only the sky changes
     st = state.load(doc)
@@ -201,17 +236,27 @@ def scenario_gray(cfg, h, codec):
     msgs = h.run(doc, "the sky is black", line)
     check("A3: 'the sky is black' succeeded", msgs and msgs[-1][0] == "ok", msgs)
     third = h.last_json()
-    check("A3: backend answered with only the sky", [x["key"] for x in third["layers"]] == ["bg:sky"],
-          [x["key"] for x in third["layers"]])
+    check(
+        "A3: backend answered with only the sky",
+        [x["key"] for x in third["layers"]] == ["bg:sky"],
+        [x["key"] for x in third["layers"]],
+    )
     check("A3: backend listed the sky as replaced", "bg:sky" in third["replaced"], third["replaced"])
     t = state.load(doc).targets[line_uid]
     check("A3: old sky layer removed", tree.find(doc.rootNode(), sky_uid) is None)
-    check("A3: ground layer untouched", t.layers["bg:ground"]["uid"] == ground_uid and
-          bytes(tree.find(doc.rootNode(), ground_uid).pixelData(0, 0, 750, 750)) == ground_px)
+    check(
+        "A3: ground layer untouched",
+        t.layers["bg:ground"]["uid"] == ground_uid
+        and bytes(tree.find(doc.rootNode(), ground_uid).pixelData(0, 0, 750, 750)) == ground_px,
+    )
     check_layers_match_answer("A3", doc, third, codec)
     order3 = names_bottom_to_top(group)
-    check("A3: the new sky takes the old sky's place", order3.index(third["layers"][0]["name"]) ==
-          order.index(next(x["name"] for x in first["layers"] if x["key"] == "bg:sky")), (order, order3))
+    check(
+        "A3: the new sky takes the old sky's place",
+        order3.index(third["layers"][0]["name"])
+        == order.index(next(x["name"] for x in first["layers"] if x["key"] == "bg:sky")),
+        (order, order3),
+    )
 
     # docker's undo: the blue sky comes back
     msgs = h.undo(doc)
@@ -219,17 +264,25 @@ def scenario_gray(cfg, h, codec):
     t = state.load(doc).targets[line_uid]
     sky = tree.find(doc.rootNode(), t.layers.get("bg:sky", {}).get("uid"))
     blue_name = next(x["name"] for x in first["layers"] if x["key"] == "bg:sky")
-    check("A4: undo brought back the first sky", sky is not None and sky.name() == blue_name,
-          sky.name() if sky else None)
-    check("A4: history has two entries again", len(state.load(doc).history) == 2,
-          [e["instruction"] for e in state.load(doc).history])
+    check(
+        "A4: undo brought back the first sky",
+        sky is not None and sky.name() == blue_name,
+        sky.name() if sky else None,
+    )
+    check(
+        "A4: history has two entries again",
+        len(state.load(doc).history) == 2,
+        [e["instruction"] for e in state.load(doc).history],
+    )
 
     # errors, in plain words, changing nothing
     count = len(list(tree.walk(doc.rootNode())))
     msgs = h.run(doc, "the car is blurple", line)
     check("A5: unknown colour reported", msgs and msgs[-1][0] == "error" and "blurple" in msgs[-1][1], msgs)
     msgs = h.run(doc, "the car is red", line)
-    check("A5: missing object reported", msgs and msgs[-1][0] == "error" and "car" in msgs[-1][1].lower(), msgs)
+    check(
+        "A5: missing object reported", msgs and msgs[-1][0] == "error" and "car" in msgs[-1][1].lower(), msgs
+    )
     check("A5: errors changed no layer", len(list(tree.walk(doc.rootNode()))) == count)
 
     # state survives saving and reopening as .kra
@@ -241,17 +294,24 @@ def scenario_gray(cfg, h, codec):
     again = app.openDocument(kra)
     st2 = state.load(again)
     t2 = st2.targets.get(line_uid)
-    check("A6: session id and layer keys come back with the .kra", t2 is not None and t2.session_id == sid and
-          tree.find(again.rootNode(), t2.layers["bg:ground"]["uid"]) is not None,
-          (t2.to_json() if t2 else None))
+    check(
+        "A6: session id and layer keys come back with the .kra",
+        t2 is not None
+        and t2.session_id == sid
+        and tree.find(again.rootNode(), t2.layers["bg:ground"]["uid"]) is not None,
+        (t2.to_json() if t2 else None),
+    )
     again.setBatchmode(True)
     again.waitForDone()
     png = os.path.join(cfg["workdir"], "colorized.png")
-    check("A6: reopened .kra exports as PNG", again.exportImage(png, InfoObject()) and os.path.exists(png), png)
+    check(
+        "A6: reopened .kra exports as PNG", again.exportImage(png, InfoObject()) and os.path.exists(png), png
+    )
     again.close()
 
 
 # --- scenario B: transparent line art at an offset over a white paper layer ---------------------------
+
 
 def scenario_transparent(cfg, h, codec):
     app = Krita.instance()
@@ -274,7 +334,11 @@ def scenario_transparent(cfg, h, codec):
     lines.move(-10, -10)
     doc.waitForDone()
     b = lines.bounds()
-    check("B: line art layer has a negative offset", b.x() < 0 or b.y() < 0, (b.x(), b.y(), b.width(), b.height()))
+    check(
+        "B: line art layer has a negative offset",
+        b.x() < 0 or b.y() < 0,
+        (b.x(), b.y(), b.width(), b.height()),
+    )
     before = bytes(lines.pixelData(-20, -20, 790, 790))
     msgs = h.run(doc, "the sky is blue and the ground is green", lines)
     check("B1: colorize succeeded", msgs and msgs[-1][0] == "ok", msgs)
@@ -284,18 +348,27 @@ def scenario_transparent(cfg, h, codec):
     check("B2: colorize succeeded", msgs and msgs[-1][0] == "ok", msgs)
     check_layers_match_answer("B2", doc, h.last_json(), codec)
     order = names_bottom_to_top(root)
-    check("B2: order Paper, Colorization, Lines (nothing moved)", order == ["Paper", "Colorization", "Lines"],
-          order)
-    check("B2: transparent line art keeps Normal blending", lines.blendingMode() == "normal",
-          lines.blendingMode())
-    check("B2: line art byte-identical (including its offset part)",
-          bytes(lines.pixelData(-20, -20, 790, 790)) == before)
+    check(
+        "B2: order Paper, Colorization, Lines (nothing moved)",
+        order == ["Paper", "Colorization", "Lines"],
+        order,
+    )
+    check(
+        "B2: transparent line art keeps Normal blending",
+        lines.blendingMode() == "normal",
+        lines.blendingMode(),
+    )
+    check(
+        "B2: line art byte-identical (including its offset part)",
+        bytes(lines.pixelData(-20, -20, 790, 790)) == before,
+    )
     check("B2: paper untouched", bytes(paper.pixelData(0, 0, 750, 750)) == b"\xff\xff\xff\xff" * (750 * 750))
     del sent
     doc.close()
 
 
 # --- scenario C: a 32-bit float document (converted copy sent, RGB 8-bit result layers) -----------------
+
 
 def scenario_float(cfg, h, codec):
     app = Krita.instance()
@@ -304,8 +377,11 @@ def scenario_float(cfg, h, codec):
     doc.setColorSpace("RGBA", "F32", "sRGB-elle-V2-g10.icc")
     doc.waitForDone()
     line = doc.rootNode().childNodes()[0]
-    check("C: document is RGBA/F32", (doc.colorModel(), doc.colorDepth()) == ("RGBA", "F32"),
-          (doc.colorModel(), doc.colorDepth()))
+    check(
+        "C: document is RGBA/F32",
+        (doc.colorModel(), doc.colorDepth()) == ("RGBA", "F32"),
+        (doc.colorModel(), doc.colorDepth()),
+    )
     before = bytes(line.pixelData(0, 0, 750, 750))
     msgs = h.run(doc, "the sun is orange", line)
     check("C1: colorize succeeded on a float document", msgs and msgs[-1][0] == "ok", msgs)
@@ -314,15 +390,18 @@ def scenario_float(cfg, h, codec):
     st = state.load(doc)
     info = st.targets[uid_of(line)].layers.get(answer["layers"][0]["key"]) if answer.get("layers") else None
     node = tree.find(doc.rootNode(), info["uid"]) if info else None
-    check("C1: result layer is RGBA/U8 inside the float document",
-          node is not None and (node.colorModel(), node.colorDepth()) == ("RGBA", "U8"),
-          (node.colorModel(), node.colorDepth()) if node else None)
+    check(
+        "C1: result layer is RGBA/U8 inside the float document",
+        node is not None and (node.colorModel(), node.colorDepth()) == ("RGBA", "U8"),
+        (node.colorModel(), node.colorDepth()) if node else None,
+    )
     check_layers_match_answer("C1", doc, answer, codec)
     check("C1: float line art byte-identical", bytes(line.pixelData(0, 0, 750, 750)) == before)
     doc.close()
 
 
 # --- scenario D: the document is closed while the backend works -------------------------------------
+
 
 def scenario_closed(cfg, h, codec):
     app = Krita.instance()
@@ -333,8 +412,11 @@ def scenario_closed(cfg, h, codec):
     doc.close()  # before the answer arrives
     spin(lambda: not h.ctl.busy)
     msgs = h.ui.messages[-1:]
-    check("D: closing the document mid-request is reported, no crash",
-          started and msgs and msgs[-1][0] == "error" and "closed" in msgs[-1][1], msgs)
+    check(
+        "D: closing the document mid-request is reported, no crash",
+        started and msgs and msgs[-1][0] == "error" and "closed" in msgs[-1][1],
+        msgs,
+    )
 
 
 def main(*_args):
@@ -347,7 +429,7 @@ def main(*_args):
             try:
                 scenario(cfg, h, codec)
             except Exception:
-                check("%s ran without an exception" % scenario.__name__, False, traceback.format_exc())
+                check(f"{scenario.__name__} ran without an exception", False, traceback.format_exc())
         verdict["messages"] = h.ui.messages
         verdict["ok"] = bool(CHECKS) and all(c["ok"] for c in CHECKS)
     except Exception:

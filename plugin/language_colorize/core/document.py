@@ -284,7 +284,7 @@ def ensure_group(doc, target, line, placement, report):
     return group
 
 
-def _place(group, node, is_background, target, root):
+def _place(group, node, is_background, target):
     if not is_background:
         group.addChildNode(node, None)
         return
@@ -313,7 +313,7 @@ def _add_layers(doc, target, group, decoded, report):
             report.replaced.append({"key": layer.key, "uid": old_info.get("uid"),
                                     "name": old_info.get("name")})
         else:
-            _place(group, node, layer.is_background, target, root)
+            _place(group, node, layer.is_background, target)
         _finish_layer(node, box, bgra, direct)
         info = {"key": layer.key, "uid": uid_of(node), "name": layer.name, "kind": layer.kind}
         target.layers[layer.key] = {"uid": info["uid"], "name": layer.name, "kind": layer.kind}
@@ -407,14 +407,20 @@ def apply_undo(doc, entry, undo, settings, codec):
     target = state.target(entry["line_art"])
     line = tree.find(doc.rootNode(), entry["line_art"])
     decoded = _decode_layers(codec, undo.restored, doc.width(), doc.height())
-    keys = list(undo.removed)
-    for info in entry.get("layers") or []:  # the step's own layers, even if the backend forgot them
-        if info["key"] not in keys and target.layers.get(info["key"], {}).get("uid") == info.get("uid"):
-            keys.append(info["key"])
-    _remove_keys(doc, target, keys, report)
-    if decoded and line is not None:
+    if line is None:
+        decoded = []
+    restored_keys = [layer.key for layer, _box, _data in decoded]
+    if decoded:  # a restored layer takes the place of the layer of the same key it replaced
         group = ensure_group(doc, target, line, settings.placement, report)
         _add_layers(doc, target, group, decoded, report)
+    keys = [key for key in undo.removed if key not in restored_keys]
+    for info in entry.get("layers") or []:  # the step's own layers, even if the backend forgot them
+        if info["key"] not in keys and info["key"] not in restored_keys and \
+                target.layers.get(info["key"], {}).get("uid") == info.get("uid"):
+            keys.append(info["key"])
+    _remove_keys(doc, target, keys, report)
+    report.removed = report.replaced + report.removed
+    report.replaced = []
     state.history.pop()
     state_mod.save(doc, state)
     _restore_active(doc, active_uid)
