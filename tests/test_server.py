@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-SCENE = "9996"  # sun = 1, bus = 10, birds = 15, 16 in instances.png
+SCENE = "9946"  # sun = 1, house = 13, ducks = 20, 21 in instances.png
 
 
 def b64(data: bytes) -> str:
