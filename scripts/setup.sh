@@ -13,7 +13,7 @@ if [ ${#need_apt[@]} -gt 0 ] && [ "${LANGCOLOR_SKIP_APT:-0}" != "1" ]; then
   export DEBIAN_FRONTEND=noninteractive
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends krita python3-pyqt5 xvfb xdotool imagemagick >/dev/null
+  $SUDO apt-get install -y -qq krita python3-pyqt5 xvfb xdotool imagemagick >/dev/null
 fi
 echo "setup: installing Python packages"
 python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
