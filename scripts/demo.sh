@@ -3,10 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-python3 -m backend colorize examples/school-bus-scene.png \
+python3 -m backend colorize examples/farm-scene.png \
   --instruction "the sky is light blue and the ground is green" \
-  --instruction "the bus is yellow with black windows" \
   --instruction "the sun is orange and the clouds are light gray" \
-  --instruction "the trees are dark green" \
+  --instruction "the chickens are yellow" \
+  --instruction "the grass is dark green" \
   --out out/demo
 echo "layers and result.json are in out/demo/ (preview.png shows them composed)"
