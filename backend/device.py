@@ -13,7 +13,5 @@ def device() -> str:
     import torch
 
     name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cpu":
-        torch.set_num_threads(max(1, torch.get_num_threads()))
     log.info("compute device: %s", name)
     return name

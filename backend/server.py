@@ -25,7 +25,7 @@ from . import __version__
 from .categories import BACKGROUND, FOREGROUND, PARTS
 from .colours import names as colour_names
 from .device import device
-from .images import ImageError, decode_base64, decode_mask, decode_rgba, encode_png, limits_text
+from .images import ImageError, decode_base64, decode_mask, decode_rgba, encode_png
 from .instruction import InstructionError
 from .layers import Layer
 from .parser import parse_instruction
@@ -112,6 +112,10 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
                     {"detail": {"status": "error", "message": "Missing or wrong token."}}, 401
                 )
         length = request.headers.get("content-length")
+        if request.method == "POST" and length is None:
+            # A chunked body could grow past any limit before it is seen whole: ask for its length.
+            message = "Send the request with a Content-Length header."
+            return JSONResponse({"detail": {"status": "error", "message": message}}, 411)
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             message = f"The request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."
             return JSONResponse({"detail": {"status": "error", "message": message}}, 413)
@@ -194,7 +198,6 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
         restored_json = [layer_json(layer) for layer in restored]
         return {"session_id": req.session_id, "removed": removed, "restored": restored_json}
 
-    app.state.limits = limits_text()
     return app
 
 

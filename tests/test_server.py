@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import socket
 
 import httpx
 import numpy as np
@@ -146,3 +147,20 @@ def test_parse_endpoint(backend_url):
     clause = ok["parse"]["clauses"][0]
     assert clause["target"]["category"] == "car" and clause["colours"]["windows"]["rgb"] == [0, 0, 0]
     assert post(backend_url, "/v1/parse", instruction="the car is blurple").status_code == 422
+
+
+def test_body_limit_is_checked_before_reading(backend_url):
+    host, port = backend_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(
+            b"POST /v1/colorize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 999999999\r\n\r\n{"
+        )
+        head = sock.recv(4096).decode(errors="replace")
+    assert head.startswith("HTTP/1.1 413") and "MB" in head
+    chunked = httpx.post(
+        f"{backend_url}/v1/parse",
+        content=iter([b'{"instruction": "the sun is red"}']),
+        headers={"content-type": "application/json"},
+    )
+    assert chunked.status_code == 411
