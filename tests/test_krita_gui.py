@@ -227,7 +227,8 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         first = layers[0][1]
         assert len(first) == 2 and first[0].startswith("sky") and first[1].startswith("ground"), layers
         assert gui.diag()["document"]["colorModel"] == "RGBA"
-        assert gui.diag()["document"]["active"] == "Background"  # the active layer is restored
+        # the active layer is restored (Krita may move it a moment after the insert; the plugin puts it back)
+        gui.wait("the active layer restored", lambda: gui.diag()["document"]["active"] == "Background", 10)
 
         # 2. the focus action's shortcut, then the colorize action's shortcut
         gui.click_neutral()

@@ -174,16 +174,26 @@ class Controller(QObject):
             traceback.print_exc()
             self._end(job, "Something went wrong while adding the layers: %s" % exc, ERROR)
             return
-        self._restore_active_later(job["doc"], active_uid)
+        created = [c.get("uid") for c in report.created]
+        self._restore_active_later(job["doc"], active_uid, created)
         level = OK if report.created or report.removed else INFO
         self._end(job, report.summary() or "Done.", level)
 
-    def _restore_active_later(self, doc, uid):
-        """Krita may move the active layer a moment after layers are inserted; put it back."""
+    def _restore_active_later(self, doc, uid, created=()):
+        """Krita may move the active layer to a new layer some time after it is inserted (later
+        on a busy machine); put it back then, but never undo a choice the artist made meanwhile."""
         if not uid:
             return
-        for delay in (50, 400):
-            QTimer.singleShot(delay, lambda: document.select_layer(doc, uid))
+
+        def restore():
+            if not document.is_open(doc):
+                return
+            active = doc.activeNode()
+            if active is None or uid_of(active) in created:
+                document.select_layer(doc, uid)
+
+        for delay in (50, 400, 1000, 2000, 4000):
+            QTimer.singleShot(delay, restore)
 
     def _start_backend(self, job, then):
         settings = job["settings"]
