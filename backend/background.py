@@ -11,7 +11,7 @@ import numpy as np
 from scipy import ndimage
 
 from .categories import SKY_OBJECTS
-from .lineart import LineArt
+from .lineart import LineArt, region_areas
 from .scene import Instance
 
 # An enclosed region (not touching the canvas border) this large is open space between objects,
@@ -24,7 +24,7 @@ SPANNING_SHARE = 0.9
 def free_space(lineart: LineArt, instances: list[Instance]) -> np.ndarray:
     """Pixels that may take a background colour: open space, never an object's inside."""
     h, w = lineart.shape
-    areas = np.bincount(lineart.regions.ravel(), minlength=lineart.n_regions + 1)
+    areas = region_areas(lineart)
     is_bg = lineart.outer | (areas >= ENCLOSED_BACKGROUND_SHARE * h * w)
     is_bg[0] = False
     free = is_bg[lineart.regions]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -31,6 +32,11 @@ class LineArt:
     @property
     def shape(self) -> tuple[int, int]:
         return self.ink.shape  # type: ignore[return-value]
+
+    @cached_property
+    def areas(self) -> np.ndarray:
+        """Pixel count per region id (index 0 unused): counted once, read by every stage."""
+        return np.bincount(self.regions.ravel(), minlength=self.n_regions + 1)
 
 
 # --------------------------------------------------------------------------------------------- ink
@@ -210,7 +216,7 @@ def flatten(
 
 def region_areas(lineart: LineArt) -> np.ndarray:
     """Pixel count per region id (index 0 unused), the usual input for "large region = background"."""
-    return np.bincount(lineart.regions.ravel(), minlength=lineart.n_regions + 1)
+    return lineart.areas
 
 
 def regions_to_mask(lineart: LineArt, ids: Iterable[int] | np.ndarray) -> np.ndarray:

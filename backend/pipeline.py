@@ -19,7 +19,7 @@ from .categories import PARTS, main_part
 from .grounding import ground
 from .instruction import Clause, InstructionError
 from .layers import Layer, paint
-from .lineart import LineArt, flatten, ink_from_rgba
+from .lineart import LineArt, flatten, ink_from_rgba, region_areas
 from .parser import parse_instruction
 from .parts import label_parts
 from .scene import Instance, SceneRecognizer
@@ -198,7 +198,7 @@ class Colorizer:
         if mask is None or not mask.any():
             raise LookupError("Select an area first, or name the object to colour (e.g. 'the car is red').")
         lineart = analysis.lineart
-        count = np.bincount(lineart.regions.ravel(), minlength=lineart.n_regions + 1)
+        count = region_areas(lineart)
         covered = np.bincount(lineart.regions[mask], minlength=lineart.n_regions + 1)
         chosen = covered >= SELECTION_COVER * np.maximum(count, 1)
         chosen[0] = False

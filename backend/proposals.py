@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from .lineart import LineArt
+from .lineart import LineArt, region_areas
 
 # Strokes closer than this many pixels (either side) belong to one bundle: redrawn or broken lines.
 JOIN_RADIUS = 1
@@ -168,7 +168,7 @@ def _scenery_lines(lineart: LineArt) -> tuple[np.ndarray, int, np.ndarray]:
     small = cv2.resize(lines.astype(np.uint8) * 255, (w2, h2), interpolation=cv2.INTER_AREA) > 0
     small = cv2.dilate(small.astype(np.uint8), _disk(1))
     straight = _straight_pieces(small, max(5, round(SCENERY_PIECE * w2)) | 1)
-    area = np.bincount(lineart.regions.ravel(), minlength=lineart.n_regions + 1)
+    area = region_areas(lineart)
     is_open = lineart.outer[: lineart.n_regions + 1] | (area >= OPEN_REGION_SHARE * h * w)
     near = max(2, round(THIN_LINE * h))
     near2 = max(1, near // 2)
@@ -358,7 +358,7 @@ def _owned_regions(lineart: LineArt, labels: np.ndarray, n: int, scenery: np.nda
     pairs = regions.astype(np.int64) * (n + 1) + owner_px
     uniq, counts = np.unique(pairs, return_counts=True)
     reg, own = uniq // (n + 1), uniq % (n + 1)
-    size = np.bincount(regions.ravel(), minlength=lineart.n_regions + 1)
+    size = region_areas(lineart)
     owner = np.zeros(lineart.n_regions + 1, np.int64)
     keep = (own > 0) & (counts * 2 > size[reg])
     owner[reg[keep]] = own[keep]
@@ -411,7 +411,7 @@ def _road(lineart: LineArt, scenery: np.ndarray, n_lines: int, owner: np.ndarray
     if band is None:
         return None
     regions = lineart.regions
-    size = np.bincount(regions.ravel(), minlength=lineart.n_regions + 1)
+    size = region_areas(lineart)
     inside = np.bincount(regions[band], minlength=lineart.n_regions + 1)
     road = (inside >= ROAD_COVER * np.maximum(size, 1)) & (owner == 0)
     road[0] = False

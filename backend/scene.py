@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .layers import mask_bbox
 from .lineart import LineArt
 
 
@@ -27,11 +28,7 @@ class Instance:
     @property
     def bbox(self) -> tuple[int, int, int, int]:
         """(x, y, w, h) of the mask; (0, 0, 0, 0) when empty."""
-        ys = np.flatnonzero(self.mask.any(axis=1))
-        xs = np.flatnonzero(self.mask.any(axis=0))
-        if ys.size == 0:
-            return (0, 0, 0, 0)
-        return (int(xs[0]), int(ys[0]), int(xs[-1] - xs[0] + 1), int(ys[-1] - ys[0] + 1))
+        return mask_bbox(self.mask)
 
 
 class SceneRecognizer(Protocol):
