@@ -396,15 +396,20 @@ def last_undo_request(doc):
     return entry, (target.session_id if target else None)
 
 
-def apply_undo(doc, entry, undo, settings, codec):
-    """Apply a /v1/undo answer: remove the step's layers, bring back the layers it replaced."""
+def _begin_undo(doc, entry):
+    """Both undo paths act only on the newest step: -> (state, its target, the active layer's uid)."""
     state = state_mod.load(doc)
     if not state.history or state.history[-1].get("id") != entry.get("id"):
         raise UserError("The document's history changed; nothing was undone.")
-    report = Report()
     active = doc.activeNode()
     active_uid = uid_of(active) if active is not None else None
-    target = state.target(entry["line_art"])
+    return state, state.target(entry["line_art"]), active_uid
+
+
+def apply_undo(doc, entry, undo, settings, codec):
+    """Apply a /v1/undo answer: remove the step's layers, bring back the layers it replaced."""
+    state, target, active_uid = _begin_undo(doc, entry)
+    report = Report()
     line = tree.find(doc.rootNode(), entry["line_art"])
     decoded = _decode_layers(codec, undo.restored, doc.width(), doc.height())
     if line is None:
@@ -433,13 +438,8 @@ def apply_undo(doc, entry, undo, settings, codec):
 
 def local_undo(doc, entry, reason=""):
     """Undo without the backend: remove the step's layers (what they replaced cannot come back)."""
-    state = state_mod.load(doc)
-    if not state.history or state.history[-1].get("id") != entry.get("id"):
-        raise UserError("The document's history changed; nothing was undone.")
+    state, target, active_uid = _begin_undo(doc, entry)
     report = Report()
-    active = doc.activeNode()
-    active_uid = uid_of(active) if active is not None else None
-    target = state.target(entry["line_art"])
     keys = [info["key"] for info in entry.get("layers") or []
             if target.layers.get(info["key"], {}).get("uid") == info.get("uid")]
     _remove_keys(doc, target, keys, report)
