@@ -1,0 +1,258 @@
+"""Every figure of the scene model's card, from held-out data only; prints markdown tables.
+
+    python scripts/eval_scene_model.py [--scenes 100] [--json out/scene_model_eval.json]
+
+1. Held-out generated scenes (seeds from sketchgen.scene.HELD_OUT_SEED_BASE, held-out doodles):
+   semantic mIoU over the 25 categories, instance AP50, and part mIoU of the learned parts next to the
+   heuristic part labeller (backend/parts.py) on the same instances.
+2. Held-out Quick, Draw! doodles, each drawn alone: category accuracy.
+3. The six real SketchyScene scenes: for each labelled instance the best predicted instance of the
+   same category; recall at IoU 0.5 and mean IoU (as scripts/eval_recognizer.py, which it reuses).
+4. CPU time per 768x768 scene (flatting + recognition) and peak memory.
+None of these scenes, doodles or seeds are ever used in training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from eval_recognizer import DEFAULT_SCENES, best_ious, load_truth  # noqa: E402
+
+from backend.categories import FOREGROUND, PARTS  # noqa: E402
+from backend.lineart import LineArt, flatten, ink_from_rgba  # noqa: E402
+from backend.parts import label_parts  # noqa: E402
+from backend.recognizer_learned import DEFAULT_WEIGHTS, LearnedRecognizer  # noqa: E402
+from backend.scene import Instance  # noqa: E402
+from sketchgen.doodles import load as load_doodles  # noqa: E402
+from sketchgen.doodles import to_drawing  # noqa: E402
+from sketchgen.pen import PenStyle  # noqa: E402
+from sketchgen.render import render  # noqa: E402
+from sketchgen.scene import HELD_OUT_SEED_BASE, IGNORE, Composer, Scene  # noqa: E402
+from sketchgen.vocabulary import CLASS_INDEX, PART_INDEX  # noqa: E402
+
+QUICKDRAW = ROOT.parent / "shared" / "data" / "quickdraw"
+
+
+def lineart_of(ink: np.ndarray) -> LineArt:
+    return flatten(ink_from_rgba(255 - ink))
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    u = np.count_nonzero(a | b)
+    return np.count_nonzero(a & b) / u if u else 0.0
+
+
+def average_precision(scored: list[tuple[float, bool]], n_truth: int) -> float:
+    """VOC all-point AP from (score, is_true_positive) pairs."""
+    if n_truth == 0:
+        return float("nan")
+    if not scored:
+        return 0.0
+    scored.sort(key=lambda t: -t[0])
+    tp = np.cumsum([t for _, t in scored])
+    precision = tp / np.arange(1, len(scored) + 1)
+    recall = tp / n_truth
+    precision = np.maximum.accumulate(precision[::-1])[::-1]
+    steps = np.diff(np.concatenate([[0.0], recall]))
+    return float((precision * steps).sum())
+
+
+class Generated:
+    """Accumulates the held-out generated-scene metrics."""
+
+    def __init__(self) -> None:
+        self.inter = np.zeros(len(FOREGROUND) + 1)
+        self.union = np.zeros(len(FOREGROUND) + 1)
+        self.scored: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+        self.n_truth: dict[str, int] = defaultdict(int)
+        self.part_iu: dict[str, dict[str, list[float]]] = {
+            "learned": defaultdict(lambda: [0.0, 0.0]),
+            "heuristic": defaultdict(lambda: [0.0, 0.0]),
+        }
+
+    def add(self, sc: Scene, la: LineArt, pred: list[Instance]) -> None:
+        valid = sc.semantic != IGNORE
+        pred_sem = np.zeros(sc.semantic.shape, np.int64)
+        for p in sorted(pred, key=lambda p: p.score):
+            pred_sem[p.mask] = CLASS_INDEX.get(p.category, 0) if p.category in FOREGROUND else 0
+        for c in range(1, len(FOREGROUND) + 1):
+            t, q = (sc.semantic == c) & valid, (pred_sem == c) & valid
+            self.inter[c] += np.count_nonzero(t & q)
+            self.union[c] += np.count_nonzero(t | q)
+        truth = [(cat, sc.instances == k + 1) for k, cat in enumerate(sc.categories)]
+        taken = set()
+        for cat, _ in truth:
+            self.n_truth[cat] += 1
+        for p in sorted(pred, key=lambda p: -p.score):
+            best, j = 0.0, -1
+            for k, (cat, m) in enumerate(truth):
+                if cat == p.category and k not in taken:
+                    v = iou(m, p.mask)
+                    if v > best:
+                        best, j = v, k
+            hit = best >= 0.5
+            if hit:
+                taken.add(j)
+                self._parts(sc, la, j + 1, p)
+            self.scored[p.category].append((p.score, hit))
+
+    def _parts(self, sc: Scene, la: LineArt, k: int, p: Instance) -> None:
+        names = PARTS.get(p.category)
+        truth = sc.instances == k
+        if not names or (sc.parts[truth] == IGNORE).any():
+            return
+        bare = Instance(p.category, p.mask, p.score)
+        for how, parts in (("learned", p.parts), ("heuristic", label_parts(bare, la))):
+            for name in names:
+                t = truth & (sc.parts == PART_INDEX[name])
+                q = parts.get(name, np.zeros_like(truth)) & p.mask
+                if t.any() or q.any():
+                    acc = self.part_iu[how][f"{p.category}.{name}"]
+                    acc[0] += np.count_nonzero(t & q)
+                    acc[1] += np.count_nonzero(t | q)
+
+    def report(self) -> dict:
+        present = self.union[1:] > 0
+        ious = self.inter[1:] / np.maximum(self.union[1:], 1)
+        aps = {c: average_precision(self.scored[c], self.n_truth[c]) for c in FOREGROUND if self.n_truth[c]}
+        parts = {how: {k: v[0] / v[1] for k, v in d.items() if v[1]} for how, d in self.part_iu.items()}
+        return {
+            "semantic_miou": float(ious[present].mean()),
+            "per_category_iou": {
+                c: round(float(v), 3) for c, v, ok in zip(FOREGROUND, ious, present, strict=True) if ok
+            },
+            "ap50": float(np.mean(list(aps.values()))),
+            "per_category_ap50": {c: round(v, 3) for c, v in aps.items()},
+            "part_miou": {
+                how: float(np.mean(list(d.values()))) if d else float("nan") for how, d in parts.items()
+            },
+            "per_part_iou": {how: {k: round(v, 3) for k, v in sorted(d.items())} for how, d in parts.items()},
+        }
+
+
+def doodle_accuracy(rec: LearnedRecognizer, size: int = 512) -> dict:
+    """Each held-out doodle alone, centred, 45% of the canvas high: is its object named right?"""
+    _, held = load_doodles(QUICKDRAW)
+    rng = np.random.default_rng(5)
+    right, total, per = 0, 0, defaultdict(lambda: [0, 0])
+    for d in tqdm(held, desc="doodles", leave=False):
+        if d.category == "unknown":
+            continue
+        dr = to_drawing(d)
+        x0, y0, x1, y1 = dr.bounds()
+        s = 0.45 * size / max(x1 - x0, y1 - y0)
+        dr = dr.transformed(s, size / 2 - (x0 + x1) / 2 * s, size / 2 - (y0 + y1) / 2 * s)
+        r = render([dr], (size, size), PenStyle.random(rng), rng, PART_INDEX)
+        pred = rec.recognize(lineart_of(r.ink))
+        truth = r.instances == 1
+        best = max(pred, key=lambda p: iou(truth, p.mask), default=None)
+        ok = best is not None and best.category == d.category
+        right += ok
+        total += 1
+        per[d.category][0] += ok
+        per[d.category][1] += 1
+    return {
+        "accuracy": right / total,
+        "doodles": total,
+        "per_category": {c: f"{a}/{b}" for c, (a, b) in sorted(per.items())},
+    }
+
+
+def real_scenes(rec: LearnedRecognizer) -> dict:
+    rows, times = [], []
+    for scene in sorted(p for p in DEFAULT_SCENES.iterdir() if p.is_dir()):
+        rgba = np.asarray(Image.open(scene / "sketch.png").convert("RGBA"))
+        t = time.perf_counter()
+        la = flatten(ink_from_rgba(rgba))
+        pred = rec.recognize(la)
+        times.append(time.perf_counter() - t)
+        rows += best_ious(load_truth(scene), pred)
+    same = np.array([r[1] for r in rows])
+    anyc = np.array([r[2] for r in rows])
+    per = defaultdict(list)
+    for cat, v, _ in rows:
+        per[cat].append(v)
+    return {
+        "instances": len(rows),
+        "recall50": float((same >= 0.5).mean()),
+        "miou": float(same.mean()),
+        "agnostic_recall50": float((anyc >= 0.5).mean()),
+        "per_category": {
+            c: f"{int((np.array(v) >= 0.5).sum())}/{len(v)} mIoU {np.mean(v):.2f}"
+            for c, v in sorted(per.items())
+        },
+        "seconds_per_scene_750": float(np.median(times)),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    ap.add_argument("--scenes", type=int, default=100)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    rec = LearnedRecognizer(args.weights, "cpu")
+
+    _, held = load_doodles(QUICKDRAW)
+    composer = Composer(held)
+    gen = Generated()
+    times = []
+    for i in tqdm(range(args.scenes), desc="generated", leave=False):
+        sc = composer.scene(HELD_OUT_SEED_BASE + i, (768, 768))
+        t = time.perf_counter()
+        la = lineart_of(sc.ink)
+        pred = rec.recognize(la)
+        times.append(time.perf_counter() - t)
+        gen.add(sc, la, pred)
+    result = {
+        "weights": rec.version,
+        "generated": gen.report(),
+        "doodles": doodle_accuracy(rec),
+        "real": real_scenes(rec),
+        "seconds_per_scene_768": {"median": float(np.median(times)), "p95": float(np.percentile(times, 95))},
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    g, d, r, t = result["generated"], result["doodles"], result["real"], result["seconds_per_scene_768"]
+    print("| measure | value |\n|---|---|")
+    print(
+        f"| held-out generated scenes ({args.scenes}, 768x768): semantic mIoU, 25 categories "
+        f"| {g['semantic_miou']:.3f} |"
+    )
+    print(f"| held-out generated scenes: instance AP50 | {g['ap50']:.3f} |")
+    print(
+        f"| held-out generated scenes: part mIoU, learned / heuristic | "
+        f"{g['part_miou']['learned']:.3f} / {g['part_miou']['heuristic']:.3f} |"
+    )
+    print(f"| held-out Quick, Draw! doodles ({d['doodles']}): category accuracy | {d['accuracy']:.3f} |")
+    print(f"| six real scenes ({r['instances']} instances): recall@0.5 | {r['recall50']:.3f} |")
+    print(f"| six real scenes: mean IoU | {r['miou']:.3f} |")
+    print(f"| six real scenes: class-agnostic recall@0.5 | {r['agnostic_recall50']:.3f} |")
+    print(
+        f"| CPU time per 768x768 scene (flatting + recognition), median / p95 | "
+        f"{t['median'] * 1000:.0f} / {t['p95'] * 1000:.0f} ms |"
+    )
+    print(f"| peak memory (RSS) | {result['peak_rss_mb']:.0f} MB |")
+    print("\nreal scenes per category:", json.dumps(r["per_category"], indent=1))
+    print("generated per-category IoU:", json.dumps(g["per_category_iou"]))
+    print("generated per-part IoU:", json.dumps(g["per_part_iou"], indent=1))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
