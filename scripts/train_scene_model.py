@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -33,6 +34,7 @@ from sketchgen.vocabulary import CLASSES, PART_NAMES  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "quickdraw"
 CONFIG = {"widths": [16, 32, 64, 128], "aspp": 64, "decoder": 64, "input_size": 512}
+CROPS_PER_SCENE = 2  # two crops of each generated scene: generation is half the cost of a step
 LOSS_WEIGHTS = {"semantic": 1.0, "parts": 0.5, "centre": 200.0, "offset": 1.0}
 
 
@@ -43,6 +45,7 @@ class Scenes(IterableDataset):
         self.start_step, self.batch, self.crop = start_step, batch, crop
 
     def __iter__(self):  # noqa: ANN204
+        cv2.setNumThreads(1)  # the worker has one core; OpenCV's own threads would fight the trainer's
         info = get_worker_info()
         workers, wid = (info.num_workers, info.id) if info else (1, 0)
         train, _ = load_doodles(DATA)
@@ -50,10 +53,11 @@ class Scenes(IterableDataset):
         step = self.start_step + wid
         while True:
             items = []
-            for i in range(self.batch):
+            for i in range(0, self.batch, CROPS_PER_SCENE):
                 seed = (step * self.batch + i) % HELD_OUT_SEED_BASE
                 rng = np.random.default_rng(seed + 7_000_000)
-                items.append(sample(composer.scene(seed), rng, self.crop))
+                scene = composer.scene(seed)
+                items += [sample(scene, rng, self.crop) for _ in range(CROPS_PER_SCENE)]
             yield {
                 k: torch.from_numpy(np.stack([getattr(s, k) for s in items]))
                 for k in items[0].__dataclass_fields__

@@ -124,7 +124,7 @@ class Composer:
     def layout(self, rng: np.random.Generator, w: int, h: int) -> list[Drawing]:
         """Drawings in output pixels, back to front."""
         horizon = rng.uniform(0.3, 0.62) * h
-        scale = rng.uniform(0.7, 1.35) * h
+        scale = rng.uniform(0.8, 1.4) * h
         sky: list[Drawing] = []
         if rng.random() < 0.06:  # a single object on its own, like the object sketches
             cats = [c for c in GROUND_WEIGHT if self._available(c)]
@@ -170,15 +170,15 @@ class Composer:
         boxes: list[tuple[float, float, float, float]] = []
         cats = [c for c in GROUND_WEIGHT if self._available(c)]
         p = np.array([GROUND_WEIGHT[c] for c in cats])
-        n = int(rng.integers(2, 10))
+        n = int(rng.integers(3, 12))
         wanted = list(rng.choice(cats, n, p=p / p.sum())) if cats else []
-        wanted += ["grass"] * int(rng.integers(0, 7)) if self._available("grass") else []
+        wanted += ["grass"] * int(rng.integers(0, 9)) if self._available("grass") else []
         if rng.random() < 0.3 and self._available("unknown"):
             wanted += ["unknown"] * int(rng.integers(1, 3))
         for c in wanted:
             for _ in range(8):
                 bottom = rng.uniform(horizon + 0.03 * h, 0.98 * h)
-                depth = 0.55 + 0.65 * (bottom - horizon) / (h - horizon)
+                depth = 0.7 + 0.6 * (bottom - horizon) / (h - horizon)
                 hh = rng.uniform(*HEIGHT[c]) * scale * depth
                 d = self._drawing(c, rng)
                 x0, y0, x1, y1 = d.bounds()
