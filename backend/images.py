@@ -15,6 +15,10 @@ from PIL import Image, UnidentifiedImageError
 
 MAX_SIDE = 8192
 MAX_PIXELS = 8192 * 8192
+# Raster formats a painting program exports. Pillow would also open PostScript (EPS: it runs
+# Ghostscript on the data, and "{} loop" never returns), PDF-like and exotic formats: none of them
+# is a drawing a client sends, and each is attack surface.
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")
 
 
 class ImageError(ValueError):
@@ -29,25 +33,27 @@ def limits_text() -> str:
     return f"at most {MAX_SIDE} pixels on a side and {MAX_PIXELS // 1_000_000} megapixels"
 
 
-def decode_rgba(data: bytes, what: str = "image") -> np.ndarray:
-    """Bytes of any Pillow-readable format -> uint8 HxWx4 RGBA (16-bit, CMYK, palette converted)."""
+def decode_rgba(data: bytes, what: str = "image", size: tuple[int, int] | None = None) -> np.ndarray:
+    """Bytes of a raster format (FORMATS) -> uint8 HxWx4 RGBA (16-bit, CMYK, palette converted).
+
+    size: the (width, height) the image must have, checked from the header like the limits, so
+    that a mask of the wrong size is refused before its pixels are decoded.
+    """
     if not data:
         raise ImageError(f"The {what} is empty.")
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as img:
             w, h = img.size
             if w < 1 or h < 1:
                 raise ImageError(f"The {what} has no pixels ({w}x{h}).")
             if w > MAX_SIDE or h > MAX_SIDE or w * h > MAX_PIXELS:
                 raise ImageError(f"The {what} is {w}x{h}; the limit is {limits_text()}.", too_large=True)
+            if size is not None and (w, h) != size:
+                raise ImageError(f"The {what} is {w}x{h} but the image is {size[0]}x{size[1]}.")
             if getattr(img, "n_frames", 1) > 1:
                 img.seek(0)  # an animated file: its first frame is the drawing
             if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-                # 16-bit greyscale: scale down to 8 bits instead of clipping to white.
-                arr16 = np.asarray(img, dtype=np.float64)
-                top = 65535.0 if arr16.max() > 255 else 255.0
-                grey = np.clip(arr16 / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
-                return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+                return _grey16_rgba(np.asarray(img))
             rgba = img.convert("RGBA")
             rgba.load()
     except ImageError:
@@ -55,10 +61,28 @@ def decode_rgba(data: bytes, what: str = "image") -> np.ndarray:
     except Image.DecompressionBombError as exc:
         raise ImageError(f"The {what} is too large; the limit is {limits_text()}.", too_large=True) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        formats = ", ".join(FORMATS)
         raise ImageError(
-            f"The {what} could not be read as an image (unknown format or truncated file)."
+            f"The {what} could not be read as an image (a truncated file, or not one of {formats})."
         ) from exc
     return np.asarray(rgba, dtype=np.uint8).copy()
+
+
+def _grey16_rgba(values: np.ndarray) -> np.ndarray:
+    """16-bit (or 32-bit integer) greyscale -> opaque RGBA, scaled down to 8 bits, not clipped to white.
+
+    A lookup table keeps the cost at a few bytes per pixel: float arithmetic on the whole image
+    needed 8 bytes per pixel per temporary, over 1 GB for a 16-bit image at the size limit.
+    """
+    top = 65535 if values.max() > 255 else 255
+    if values.min() < 0 or values.max() > top:  # 32-bit "I" images only; 16-bit values fit
+        values = np.clip(values, 0, top)
+    lut = ((np.arange(top + 1, dtype=np.uint32) * 255 + top // 2) // top).astype(np.uint8)
+    grey = lut[values]
+    rgba = np.empty((*grey.shape, 4), np.uint8)
+    rgba[..., :3] = grey[..., None]
+    rgba[..., 3] = 255
+    return rgba
 
 
 def decode_base64(text: str, what: str = "image") -> bytes:
@@ -70,11 +94,7 @@ def decode_base64(text: str, what: str = "image") -> bytes:
 
 def decode_mask(data: bytes, shape: tuple[int, int]) -> np.ndarray:
     """A selection mask -> bool HxW; it must match the image's size. Any non-zero grey/alpha counts."""
-    rgba = decode_rgba(data, "mask")
-    if rgba.shape[:2] != shape:
-        raise ImageError(
-            f"The mask is {rgba.shape[1]}x{rgba.shape[0]} but the image is {shape[1]}x{shape[0]}."
-        )
+    rgba = decode_rgba(data, "mask", size=(shape[1], shape[0]))
     grey = rgba[..., :3].max(axis=2)
     transparent = rgba[..., 3] < 255
     # A mask with transparency selects by alpha; an opaque one by brightness.

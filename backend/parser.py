@@ -250,17 +250,21 @@ def _tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+# Longer digit runs are not counts anyone means, and int() raises ValueError past 4300 digits.
+_MAX_DIGITS = 6
+
+
 def _number(token: str) -> int | None:
     if token in _NUMBERS:
         return _NUMBERS[token]
-    return int(token) if token.isdigit() else None
+    return int(token) if token.isdigit() and len(token) <= _MAX_DIGITS else None
 
 
 def _ordinal(token: str) -> int | None:
     if token in _ORDINALS:
         return _ORDINALS[token]
     match = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", token)
-    return int(match.group(1)) if match else None
+    return int(match.group(1)) if match and len(match.group(1)) <= _MAX_DIGITS else None
 
 
 # ---------------------------------------------------------------------------------------------

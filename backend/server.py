@@ -14,19 +14,20 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
 from .categories import BACKGROUND, FOREGROUND, PARTS
 from .colours import names as colour_names
 from .device import device
 from .images import ImageError, decode_base64, decode_mask, decode_rgba, encode_png
-from .instruction import InstructionError
+from .instruction import InstructionError, ParsedInstruction
 from .layers import Layer
 from .parser import parse_instruction
 from .pipeline import Colorizer, Session
@@ -56,6 +57,84 @@ class UndoRequest(BaseModel):
 
 class ParseRequest(BaseModel):
     instruction: str = Field(max_length=MAX_INSTRUCTION)
+
+
+# Response models: they put the answers and the 4xx errors of docs/API.md into /openapi.json, so
+# that a client (and the schema fuzz test) can check every answer against the published contract.
+
+
+class Problem(BaseModel):
+    status: str = Field(description="error | not_understood | no_match")
+    message: str = Field(description="a plain sentence for the user")
+
+
+class ProblemResponse(BaseModel):
+    detail: Problem
+
+
+class UnprocessableResponse(BaseModel):
+    detail: Problem | list[dict[str, Any]] = Field(
+        description="not_understood instruction, or FastAPI's own schema-validation errors (a list)"
+    )
+
+
+class LayerOut(BaseModel):
+    key: str
+    name: str
+    kind: Literal["foreground", "background"]
+    category: str | None
+    instances: list[int]
+    bbox: tuple[int, int, int, int] = Field(description="x, y, w, h on the image")
+    png: str = Field(description="base64 RGBA PNG, exactly w x h")
+
+
+class ColorizeResponse(BaseModel):
+    session_id: str
+    status: Literal["ok"]
+    message: str
+    parse: ParsedInstruction
+    width: int
+    height: int
+    layers: list[LayerOut]
+    replaced: list[str]
+    timings: dict[str, float]
+
+
+class UndoResponse(BaseModel):
+    session_id: str
+    removed: list[str]
+    restored: list[LayerOut]
+
+
+class ParseResponse(BaseModel):
+    status: Literal["ok"]
+    parse: ParsedInstruction
+
+
+class RecognizerInfo(BaseModel):
+    name: str
+    version: str
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    version: str
+    device: str
+    recognizer: RecognizerInfo
+
+
+class VocabularyResponse(BaseModel):
+    categories: list[str]
+    background: list[str]
+    parts: dict[str, list[str]]
+    colours: list[str]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: its documented error codes with their bodies."""
+    out: dict[int | str, dict[str, Any]] = {code: {"model": ProblemResponse} for code in codes}
+    out[422] = {"model": UnprocessableResponse}
+    return out
 
 
 def _problem(code: int, status: str, message: str) -> HTTPException:
@@ -103,6 +182,20 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
             state["colorizer"] = Colorizer(default_recognizer())
         return state["colorizer"]
 
+    @app.exception_handler(StarletteHTTPException)
+    async def problem_body(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Error bodies of the API's routes in the documented {"status", "message"} shape.
+
+        FastAPI answers a body that is not UTF-8 JSON with a bare string detail (400 "There was an
+        error parsing the body"), outside docs/API.md and the OpenAPI schema. Routing answers (404,
+        405 for a path or method the API does not have) keep FastAPI's bare string: the Krita plugin
+        reads that as "this server is not the colorization backend".
+        """
+        detail = exc.detail
+        if not isinstance(detail, dict) and exc.status_code not in (404, 405):
+            detail = {"status": "error", "message": str(detail)}
+        return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
+
     @app.middleware("http")
     async def guard(request: Request, call_next):  # type: ignore[no-untyped-def]
         if token is not None:
@@ -121,7 +214,7 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
             return JSONResponse({"detail": {"status": "error", "message": message}}, 413)
         return await call_next(request)
 
-    @app.get("/v1/health")
+    @app.get("/v1/health", response_model=HealthResponse)
     def health() -> dict[str, Any]:
         rec = get_colorizer().recognizer
         return {
@@ -131,7 +224,7 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
             "recognizer": {"name": rec.name, "version": rec.version},
         }
 
-    @app.get("/v1/vocabulary")
+    @app.get("/v1/vocabulary", response_model=VocabularyResponse)
     def vocabulary() -> dict[str, Any]:
         return {
             "categories": list(FOREGROUND),
@@ -140,22 +233,20 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
             "colours": colour_names(),
         }
 
-    @app.post("/v1/parse")
+    @app.post("/v1/parse", response_model=ParseResponse, responses=_errors(400, 411, 413))
     def parse(req: ParseRequest) -> dict[str, Any]:
         try:
             return {"status": "ok", "parse": parse_instruction(req.instruction).model_dump(mode="json")}
         except InstructionError as exc:
             raise _problem(422, "not_understood", str(exc)) from exc
 
-    @app.post("/v1/colorize")
+    @app.post("/v1/colorize", response_model=ColorizeResponse, responses=_errors(400, 404, 411, 413, 503))
     def colorize(req: ColorizeRequest) -> dict[str, Any]:
+        # The instruction first: a typo is refused in microseconds, without decoding the canvas.
         try:
-            rgba = decode_rgba(decode_base64(req.image, "image"), "image")
-            mask = decode_mask(decode_base64(req.mask, "mask"), rgba.shape[:2]) if req.mask else None
-        except ImageError as exc:
-            raise _problem(413 if exc.too_large else 400, "error", str(exc)) from exc
-        session_id = req.session_id or uuid.uuid4().hex
-        session, session_lock = sessions.get(session_id, create=True)  # type: ignore[misc]
+            parse_instruction(req.instruction)
+        except InstructionError as exc:
+            raise _problem(422, "not_understood", str(exc)) from exc
         if not pool.acquire(timeout=QUEUE_WAIT_SECONDS):
             raise HTTPException(
                 503,
@@ -163,6 +254,16 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
                 headers={"Retry-After": "2"},
             )
         try:
+            # Decoding inside the pool: a decoded image costs up to 4 bytes per pixel (256 MB at the
+            # size limit) and transient copies on top; decoded outside, every waiting request held
+            # one, so memory grew with the number of clients instead of the number of workers.
+            try:
+                rgba = decode_rgba(decode_base64(req.image, "image"), "image")
+                mask = decode_mask(decode_base64(req.mask, "mask"), rgba.shape[:2]) if req.mask else None
+            except ImageError as exc:
+                raise _problem(413 if exc.too_large else 400, "error", str(exc)) from exc
+            session_id = req.session_id or uuid.uuid4().hex
+            session, session_lock = sessions.get(session_id, create=True)  # type: ignore[misc]
             with session_lock:
                 step = get_colorizer().apply(session, rgba, req.instruction, mask)
         finally:
@@ -184,7 +285,7 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
             "timings": step.timings,
         }
 
-    @app.post("/v1/undo")
+    @app.post("/v1/undo", response_model=UndoResponse, responses=_errors(400, 404, 411, 413))
     def undo(req: UndoRequest) -> dict[str, Any]:
         item = sessions.get(req.session_id, create=False)
         if item is None:

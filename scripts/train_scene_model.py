@@ -135,8 +135,13 @@ def main() -> None:
     _, held_doodles = load_doodles(DATA)
     held = Composer(held_doodles)
     probe = [held.scene(HELD_OUT_SEED_BASE + i) for i in range(24)]
+    # spawn, not fork: a forked worker inherits OpenCV's thread pool mid-state and deadlocks in it.
     loader = DataLoader(
-        Scenes(step, args.batch, args.crop), batch_size=None, num_workers=1, prefetch_factor=4
+        Scenes(step, args.batch, args.crop),
+        batch_size=None,
+        num_workers=1,
+        prefetch_factor=4,
+        multiprocessing_context="spawn",
     )
     started = time.time()
     seconds_at_start = seconds

@@ -24,13 +24,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, *extra: str) -> subprocess.Popen:
+def start_server(
+    port: int, *extra: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`python -m backend serve` on loopback; the repository stays importable from any cwd."""
+    env = {**os.environ, **(env or {})}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return subprocess.Popen(
         [sys.executable, "-m", "backend", "serve", "--port", str(port), *extra],
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+def memory_kb(pid: int, field: str = "VmRSS") -> int:
+    """A process's resident memory from /proc/<pid>/status: VmRSS now, or VmHWM (peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def reset_peak_memory(pid: int) -> None:
+    """Resets VmHWM to the current RSS (Linux clear_refs 5), so a peak can be measured per request."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -48,17 +67,26 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> Non
 
 
 @pytest.fixture(scope="session")
-def backend_url() -> Iterator[str]:
-    """A real `python -m backend serve` process, shared by the tests of one run."""
+def backend_process() -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real `python -m backend serve` process and its URL, shared by the tests of one run."""
     port = free_port()
     proc = start_server(port)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # a request stuck in the server must not keep it alive after the run
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def backend_url(backend_process: tuple[str, subprocess.Popen]) -> str:
+    return backend_process[0]
 
 
 @pytest.fixture(scope="session")

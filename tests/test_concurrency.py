@@ -1,0 +1,273 @@
+"""Many clients at once on loopback: every request answered, correctly, with bounded server memory.
+
+Each client thread has its own sketch (its horizon at its own height, its own box) and its own
+session, so an answer computed from another client's image or session would be seen. A 503 must
+carry Retry-After; the client waits that long and sends the request again, as the plugin does.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import subprocess
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import cv2
+import httpx
+import numpy as np
+import pytest
+import uvicorn
+from PIL import Image
+
+from backend import server as server_module
+from backend.images import decode_rgba, encode_png
+from backend.pipeline import Colorizer, Session, StepResult
+from backend.recognizers import default_recognizer
+from tests.conftest import free_port, memory_kb, reset_peak_memory
+
+CLIENTS = 10
+REQUESTS_PER_CLIENT = 5
+W, H = 320, 240
+RSS_BOUND_MB = 500
+
+
+@dataclass
+class Sketch:
+    png_b64: str
+    horizon: int  # y of the horizon line's centre
+    box: tuple[slice, slice]  # inside of the closed box, for "make it red" over a mask
+    outline: tuple[slice, slice]  # the box with its lines: a fill reaches under them, not beyond
+    mask_b64: str
+
+
+def make_sketch(k: int) -> Sketch:
+    """Line art that differs per client: horizon height, box position, sun size."""
+    img = np.full((H, W), 255, np.uint8)
+    horizon = 90 + 8 * k
+    cv2.line(img, (0, horizon), (W - 1, horizon), 0, 2)
+    x0, y0 = 12 + 25 * k, horizon + 15
+    cv2.rectangle(img, (x0, y0), (x0 + 60, y0 + 40), 0, 2)
+    cv2.circle(img, (W - 50, 40), 12 + 2 * k, 0, 2)
+    cv2.ellipse(img, (60 + 7 * k, 45), (30, 12), 0, 0, 360, 0, 2)  # a cloud-ish loop
+    box = (slice(y0 + 4, y0 + 37), slice(x0 + 4, x0 + 57))
+    outline = (slice(y0 - 2, y0 + 43), slice(x0 - 2, x0 + 63))
+    mask = np.zeros((H, W), np.uint8)
+    mask[box] = 255
+    rgba = np.dstack([img, img, img, np.full_like(img, 255)])
+    mask_rgba = np.dstack([mask, mask, mask, np.full_like(mask, 255)])
+    return Sketch(
+        base64.b64encode(encode_png(rgba)).decode(),
+        horizon,
+        box,
+        outline,
+        base64.b64encode(encode_png(mask_rgba)).decode(),
+    )
+
+
+def post_retrying(client: httpx.Client, url: str, body: dict, tries: int = 20) -> httpx.Response:
+    """POST; on 503 wait for Retry-After and send again. Any other answer is returned."""
+    for _ in range(tries):
+        res = client.post(url, json=body)
+        if res.status_code != 503:
+            return res
+        assert res.json()["detail"]["status"] == "error"
+        time.sleep(float(res.headers["retry-after"]))
+    raise AssertionError(f"still 503 after {tries} tries")
+
+
+def layers_by_key(res: httpx.Response) -> dict[str, tuple[tuple[int, int, int, int], np.ndarray]]:
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert (body["width"], body["height"]) == (W, H)
+    out = {}
+    for layer in body["layers"]:
+        rgba = np.asarray(Image.open(io.BytesIO(base64.b64decode(layer["png"]))).convert("RGBA"))
+        out[layer["key"]] = (tuple(layer["bbox"]), rgba)
+    return out
+
+
+def check_sky(res: httpx.Response, sketch: Sketch, rgb: tuple[int, int, int] | None = None) -> None:
+    """The sky layer covers the canvas above this sketch's horizon, and no further down."""
+    (x, y, w, h), rgba = layers_by_key(res)["bg:sky"]
+    assert (x, y, w) == (0, 0, W) and abs(y + h - 1 - sketch.horizon) <= 2, (h, sketch.horizon)
+    if rgb is not None:
+        mean = rgba[rgba[..., 3] > 0][:, :3].mean(axis=0)
+        assert np.abs(mean - rgb).max() < 40, (mean, rgb)
+
+
+def client_run(url: str, k: int, sketch: Sketch) -> list[str]:
+    """One client: a progressive session of 5 requests on its own sketch; returns what it checked."""
+    done = []
+    with httpx.Client(timeout=120) as client:
+        sid = f"client-{k}"
+        colorize = f"{url}/v1/colorize"
+        res = post_retrying(
+            client, colorize, {"image": sketch.png_b64, "instruction": "the sky is blue", "session_id": sid}
+        )
+        check_sky(res, sketch, (167, 216, 228))
+        assert res.json()["replaced"] == []
+        done.append("sky blue")
+
+        res = post_retrying(
+            client, colorize, {"image": sketch.png_b64, "instruction": "the sky is red", "session_id": sid}
+        )
+        check_sky(res, sketch)
+        assert res.json()["replaced"] == ["bg:sky"]  # this client's own earlier sky, not another's
+        done.append("sky red")
+
+        body = {
+            "image": sketch.png_b64,
+            "instruction": "make it red",
+            "session_id": sid,
+            "mask": sketch.mask_b64,
+        }
+        ((key, ((x, y, w, h), rgba)),) = layers_by_key(post_retrying(client, colorize, body)).items()
+        painted = np.zeros((H, W), bool)
+        painted[y : y + h, x : x + w] = rgba[..., 3] > 0
+        assert key.startswith("sel:") and painted[sketch.box].all()
+        assert painted.sum() == painted[sketch.outline].sum()  # the box (under its lines), no more
+        done.append("selection")
+
+        body = {"image": sketch.png_b64, "instruction": "the sky is blue and the ground is green"}
+        layers = layers_by_key(post_retrying(client, colorize, body))  # no session: a fresh one
+        assert set(layers) == {"bg:sky", "bg:ground"}
+        (_, gy, _, _), _ = layers["bg:ground"]
+        assert abs(gy - sketch.horizon) <= 2
+        done.append("sky and ground")
+
+        res = post_retrying(client, f"{url}/v1/undo", {"session_id": sid})
+        assert res.status_code == 200, res.text
+        assert res.json()["removed"] == [key]  # the selection fill, the session's last step
+        done.append("undo")
+    return done
+
+
+@pytest.fixture(scope="module")
+def server(backend_process: tuple[str, subprocess.Popen]) -> Iterator[tuple[str, int]]:
+    url, proc = backend_process
+    yield url, proc.pid
+
+
+def test_fifty_concurrent_requests_all_answered_correctly(server: tuple[str, int]) -> None:
+    url, pid = server
+    sketches = [make_sketch(k) for k in range(CLIENTS)]
+    rss_before = memory_kb(pid)
+    reset_peak_memory(pid)
+    start = time.monotonic()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        results = list(pool.map(lambda k: client_run(url, k, sketches[k]), range(CLIENTS)))
+    elapsed = time.monotonic() - start
+    assert sum(len(done) for done in results) == CLIENTS * REQUESTS_PER_CLIENT, results
+    peak_mb = (memory_kb(pid, "VmHWM") - rss_before) // 1024
+    after_mb = (memory_kb(pid) - rss_before) // 1024
+    assert peak_mb < RSS_BOUND_MB and after_mb < RSS_BOUND_MB, (peak_mb, after_mb)
+    assert elapsed < 120
+    assert httpx.get(f"{url}/v1/health", timeout=10).status_code == 200
+
+
+class SlowColorizer(Colorizer):
+    """The real colorizer, slowed down so that requests queue up for the two workers."""
+
+    def apply(
+        self, session: Session, rgba: np.ndarray, instruction: str, mask: np.ndarray | None = None
+    ) -> StepResult:
+        time.sleep(0.4)
+        return super().apply(session, rgba, instruction, mask)
+
+
+class ParkedColorizer(Colorizer):
+    """Holds each decoded canvas for a while and finds nothing: only the server's queueing runs."""
+
+    def apply(
+        self, session: Session, rgba: np.ndarray, instruction: str, mask: np.ndarray | None = None
+    ) -> StepResult:
+        time.sleep(0.3)
+        return StepResult(instruction, "no_match", "Nothing here.")
+
+
+@contextmanager
+def inprocess_server(colorizer: Colorizer) -> Iterator[str]:
+    """create_app(colorizer) served by uvicorn on a loopback port, in a thread of this process."""
+    uv = uvicorn.Server(
+        uvicorn.Config(server_module.create_app(colorizer=colorizer), port=free_port(), log_level="warning")
+    )
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not uv.started:
+            assert time.monotonic() < deadline and thread.is_alive()
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{uv.config.port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_busy_server_answers_503_with_retry_after_and_retries_succeed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """6 clients on 2 slow workers with the queue wait shortened to 0.2 s."""
+    monkeypatch.setattr(server_module, "QUEUE_WAIT_SECONDS", 0.2)
+    sketch = make_sketch(0)
+    busy: list[httpx.Response] = []
+    with inprocess_server(SlowColorizer(default_recognizer())) as base:
+        url = f"{base}/v1/colorize"
+
+        def one(k: int) -> httpx.Response:
+            with httpx.Client(timeout=60) as client:
+                body = {"image": sketch.png_b64, "instruction": "the sky is blue", "session_id": f"s{k}"}
+                first = client.post(url, json=body)
+                if first.status_code != 503:
+                    return first
+                busy.append(first)
+                return post_retrying(client, url, body)
+
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(one, range(6)))
+    for res in answers:
+        check_sky(res, sketch, (167, 216, 228))
+    assert busy, "6 requests on 2 slow workers with a 0.2 s queue: some must have been turned away"
+    for res in busy:
+        assert res.headers["retry-after"] == "2" and res.headers["content-type"] == "application/json"
+        assert "busy" in res.json()["detail"]["message"]
+
+
+def test_waiting_requests_do_not_hold_decoded_canvases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """16 clients send 2048x2048 canvases (16 MB each once decoded) to 2 workers at once.
+
+    Decoding before the queue held up to one canvas per waiting request, so memory grew with the
+    number of clients. Counted as live decoded arrays (a finalizer per array), not as RSS: glibc
+    keeps freed memory in per-thread arenas, which would blur the count.
+    """
+    side, clients = 2048, 16
+    live, most = [0], [0]
+    lock = threading.Lock()
+
+    def counted(*args: object, **kwargs: object) -> np.ndarray:
+        rgba = decode_rgba(*args, **kwargs)
+        with lock:
+            live[0] += 1
+            most[0] = max(most[0], live[0])
+        weakref.finalize(rgba, lambda: live.__setitem__(0, live[0] - 1))
+        return rgba
+
+    monkeypatch.setattr(server_module, "decode_rgba", counted)
+    png = base64.b64encode(encode_png(np.full((side, side, 4), 255, np.uint8))).decode()
+    with inprocess_server(ParkedColorizer(default_recognizer())) as base:
+
+        def one(k: int) -> int:
+            with httpx.Client(timeout=120) as client:
+                body = {"image": png, "instruction": "the sky is blue", "session_id": f"big{k}"}
+                return post_retrying(client, f"{base}/v1/colorize", body).status_code
+
+        with ThreadPoolExecutor(clients) as pool:
+            codes = list(pool.map(one, range(clients)))
+    assert codes == [404] * clients
+    assert most[0] <= server_module.WORKERS + 1, most[0]  # +1: a canvas on its way to collection
