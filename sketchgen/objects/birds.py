@@ -151,8 +151,12 @@ def bird(rng: np.random.Generator) -> Drawing:
         pieces.append(Piece("body", wobble(ellipse(0, 0, rx, ry, 40, rot=rot), rng, 0.015)))
         w0 = np.array([hc[0] - hr * 0.4, hc[1] + hr * 1.2])
         w1 = root + d * rng.uniform(0.2, 0.6)
-        wl = np.concatenate([bezier(w0, w0 + (-0.1, ry * 0.8), w1, n=12),
-                             bezier(w1, ((w0[0] + w1[0]) / 2, w0[1] - 0.05), w0, n=12)[1:-1]])
+        wl = np.concatenate(
+            [
+                bezier(w0, w0 + (-0.1, ry * 0.8), w1, n=12),
+                bezier(w1, ((w0[0] + w1[0]) / 2, w0[1] - 0.05), w0, n=12)[1:-1],
+            ]
+        )
         dw = w0 - w1
         det = [bezier(w1 + dw * f, w1 + dw * (f + 0.15) + (0, 0.12), w1, n=6) for f in (0.35, 0.6)]
         det = det if rng.random() < 0.6 else []
@@ -170,24 +174,33 @@ def bird(rng: np.random.Generator) -> Drawing:
     ends = [tb + tail_dir * tl + (0, -tw), tb + tail_dir * tl + (0, tw)]
     fan = feathers(np.stack(ends), int(rng.integers(2, 5)), 0.6, tb)
     tail = np.concatenate([[tb + (0.25, -0.12)], fan, [tb + (0.25, 0.15)]])
-    body = np.concatenate([
-        bezier(tuple(on_circle(hc, hr, 100)), (0.6, belly + 0.1), (-0.3, belly), (-0.9, 0.15), n=16),
-        bezier((-0.9, -0.05), (-0.3, -0.3), (0.4, -0.35), tuple(on_circle(hc, hr, 190)), n=16),
-        ellipse(*hc, hr, hr, 24, np.radians(190), np.radians(460))[1:],
-    ])
+    body = np.concatenate(
+        [
+            bezier(tuple(on_circle(hc, hr, 100)), (0.6, belly + 0.1), (-0.3, belly), (-0.9, 0.15), n=16),
+            bezier((-0.9, -0.05), (-0.3, -0.3), (0.4, -0.35), tuple(on_circle(hc, hr, 190)), n=16),
+            ellipse(*hc, hr, hr, 24, np.radians(190), np.radians(460))[1:],
+        ]
+    )
     up = rng.random() < 0.75
-    tips = [np.array([rng.uniform(-0.6, 0.5), -rng.uniform(1.4, 2.2)]) if up else
-            np.array([rng.uniform(-0.9, -0.2), rng.uniform(0.9, 1.5)])]
+    tips = [
+        np.array([rng.uniform(-0.6, 0.5), -rng.uniform(1.4, 2.2)])
+        if up
+        else np.array([rng.uniform(-0.9, -0.2), rng.uniform(0.9, 1.5)])
+    ]
     tips.insert(0, tips[0] + (rng.uniform(0.2, 0.6), rng.uniform(0.1, 0.4) * (1 if up else -1)))
     lines = rng.random() < 0.6
     far, fd = wing(rng, np.array([0.45, -0.35]), np.array([-0.15, -0.3]), tips[0], lines)
     near, nd = wing(rng, np.array([0.3, -0.2]), np.array([-0.4, -0.15]), tips[1], lines)
-    return Drawing("bird", [
-        Piece("wings", far, details=fd), Piece("body", tail),
-        Piece("", beak(hc, hr, hr * rng.uniform(0.5, 0.9))),
-        Piece("body", body, details=eye(on_circle(hc, hr * 0.45, -40), hr * 0.1)),
-        Piece("wings", near, details=nd),
-    ])
+    return Drawing(
+        "bird",
+        [
+            Piece("wings", far, details=fd),
+            Piece("body", tail),
+            Piece("", beak(hc, hr, hr * rng.uniform(0.5, 0.9))),
+            Piece("body", body, details=eye(on_circle(hc, hr * 0.45, -40), hr * 0.1)),
+            Piece("wings", near, details=nd),
+        ],
+    )
 
 
 def chicken(rng: np.random.Generator) -> Drawing:
@@ -205,12 +218,20 @@ def chicken(rng: np.random.Generator) -> Drawing:
         w0 = np.array([hc[0] - hr * 0.6, -ry * 0.35])
         if rng.random() < 0.5:  # folded wing on the side
             w1 = w0 + (-rx * 0.9, ry * 0.5)
-            wl = np.concatenate([bezier(w0, w0 + (0.05, 0.5), w1, n=10),
-                                 feathers(np.stack([w1, w0]), 2, 0.5, w0 + (0, 1))[1:-1]])
+            wl = np.concatenate(
+                [
+                    bezier(w0, w0 + (0.05, 0.5), w1, n=10),
+                    feathers(np.stack([w1, w0]), 2, 0.5, w0 + (0, 1))[1:-1],
+                ]
+            )
         else:  # a wing stub held out
             w1 = w0 + (-rx * rng.uniform(0.8, 1.1), rng.uniform(-0.3, 0.3))
-            wl = np.concatenate([bezier(w0, (w1[0] * 0.6, w0[1] - 0.25), w1, n=10),
-                                 feathers(np.stack([w1, w0 + (0, 0.35)]), 3, 0.6, w0 + (0, -1))[1:]])
+            wl = np.concatenate(
+                [
+                    bezier(w0, (w1[0] * 0.6, w0[1] - 0.25), w1, n=10),
+                    feathers(np.stack([w1, w0 + (0, 0.35)]), 3, 0.6, w0 + (0, -1))[1:],
+                ]
+            )
         pieces.append(Piece("body", wl))
         pieces.append(Piece("", beak(hc, hr, hr * rng.uniform(0.3, 0.5), -15, 25)))
         curl = ((0.95, 0), (1.25, 8), (1.35, -10))
@@ -241,17 +262,25 @@ def chicken(rng: np.random.Generator) -> Drawing:
         det = [seg(*pv, *(pv + (q - pv) * 0.7)) for q in along(tuft, 4)[1:-1]] if rng.random() < 0.4 else []
     pieces = [Piece("tail", tail, details=det)]
     pieces += legs(rng, [0.15, -0.2], belly * 0.8, ground, 0.3)
-    body = np.concatenate([
-        bezier(tuple(on_circle(hc, hr * 0.7, 100)), (hc[0] + 0.1, -0.45), (1.05, -0.3), (0.95, 0.1), n=12),
-        bezier((0.95, 0.1), (0.9, belly + 0.35), (-0.2, belly + 0.4), (-0.85, 0.3), n=14),
-        bezier((-0.85, 0.3), (-1.1, 0.05), (-1.05, -0.35), (-0.8, -0.5), n=10),
-        bezier((-0.8, -0.5), (-0.1, -0.3), (0.3, -0.45), tuple(on_circle(hc, hr * 0.7, 170)), n=12),
-    ])
+    body = np.concatenate(
+        [
+            bezier(
+                tuple(on_circle(hc, hr * 0.7, 100)), (hc[0] + 0.1, -0.45), (1.05, -0.3), (0.95, 0.1), n=12
+            ),
+            bezier((0.95, 0.1), (0.9, belly + 0.35), (-0.2, belly + 0.4), (-0.85, 0.3), n=14),
+            bezier((-0.85, 0.3), (-1.1, 0.05), (-1.05, -0.35), (-0.8, -0.5), n=10),
+            bezier((-0.8, -0.5), (-0.1, -0.3), (0.3, -0.45), tuple(on_circle(hc, hr * 0.7, 170)), n=12),
+        ]
+    )
     pieces.append(Piece("body", wobble(body, rng, 0.008)))
     w0, w1 = np.array([0.45, -0.15]), np.array([-0.75, rng.uniform(-0.1, 0.2)])
-    wl = np.concatenate([bezier(tuple(w0), (0.45, 0.45), (-0.2, 0.5), tuple(w1), n=14),
-                         feathers(np.stack([w1, w1 + (0.4, -0.1)]), 2, 0.5, w0 + (0, 1))[1:],
-                         bezier(tuple(w1 + (0.4, -0.1)), (-0.1, -0.25), tuple(w0), n=10)[1:-1]])
+    wl = np.concatenate(
+        [
+            bezier(tuple(w0), (0.45, 0.45), (-0.2, 0.5), tuple(w1), n=14),
+            feathers(np.stack([w1, w1 + (0.4, -0.1)]), 2, 0.5, w0 + (0, 1))[1:],
+            bezier(tuple(w1 + (0.4, -0.1)), (-0.1, -0.25), tuple(w0), n=10)[1:-1],
+        ]
+    )
     lines = [seg(x, 0.05, x - 0.35, 0.2) for x in (-0.1, 0.075, 0.25)] if rng.random() < 0.6 else []
     pieces.append(Piece("body", wl, details=lines))
     cb = int(rng.integers(3, 6))
@@ -278,14 +307,16 @@ def duck(rng: np.random.Generator) -> Drawing:
     tail = np.array([-1.0 - rng.uniform(0, 0.2), -rng.uniform(0.2, 0.4) if young else -rng.uniform(0.3, 0.7)])
     chin, nape = on_circle(hc, hr, 80), on_circle(hc, hr, rng.uniform(115, 135))
     nb = (hc[0] - rng.uniform(0.0, 0.25), -0.35)  # back of the neck where it meets the back
-    path = np.concatenate([
-        bezier(tuple(chin), (chin[0] - 0.2, chin[1] + 0.45), (1.15, -0.5), (1.0, 0.0), n=14),
-        bezier((1.0, 0.0), (0.95, bot + (0.05 if swim else 0.2)), (0.0, bot + 0.05), (-0.6, bot), n=14),
-        bezier((-0.6, bot), (-0.95, bot - 0.05), (tail[0] + 0.2, tail[1] + 0.5), tuple(tail), n=10),
-        bezier(tuple(tail), (tail[0] + 0.25, tail[1] + 0.4), (-0.5, -0.35), tuple(nb), n=12),
-        bezier(nb, (nb[0] + 0.25, -0.6), (nape[0] + 0.1, nape[1] + 0.35), tuple(nape), n=10),
-        ellipse(*hc, hr, hr, 28, np.arctan2(nape[1] - hc[1], nape[0] - hc[0]), np.radians(440))[1:],
-    ])
+    path = np.concatenate(
+        [
+            bezier(tuple(chin), (chin[0] - 0.2, chin[1] + 0.45), (1.15, -0.5), (1.0, 0.0), n=14),
+            bezier((1.0, 0.0), (0.95, bot + (0.05 if swim else 0.2)), (0.0, bot + 0.05), (-0.6, bot), n=14),
+            bezier((-0.6, bot), (-0.95, bot - 0.05), (tail[0] + 0.2, tail[1] + 0.5), tuple(tail), n=10),
+            bezier(tuple(tail), (tail[0] + 0.25, tail[1] + 0.4), (-0.5, -0.35), tuple(nb), n=12),
+            bezier(nb, (nb[0] + 0.25, -0.6), (nape[0] + 0.1, nape[1] + 0.35), tuple(nape), n=10),
+            ellipse(*hc, hr, hr, 28, np.arctan2(nape[1] - hc[1], nape[0] - hc[0]), np.radians(440))[1:],
+        ]
+    )
     pieces = []
     if not swim:
         ground = bot + rng.uniform(0.2, 0.4)
@@ -295,8 +326,12 @@ def duck(rng: np.random.Generator) -> Drawing:
             pieces += [Piece("", leg, fill=False, closed=False), Piece("", foot)]
     pieces.append(Piece("", wobble(path, rng, 0.003)))
     w0, w1 = np.array([0.6, -0.05]), np.array([-0.85 * (0.8 if young else 1), -0.15])
-    wl = np.concatenate([bezier(tuple(w0), (0.5, bot * 0.7), (-0.5, bot * 0.6), tuple(w1), n=14),
-                         bezier(tuple(w1), (-0.4, -0.35), (0.3, -0.3), tuple(w0), n=12)[1:-1]])
+    wl = np.concatenate(
+        [
+            bezier(tuple(w0), (0.5, bot * 0.7), (-0.5, bot * 0.6), tuple(w1), n=14),
+            bezier(tuple(w1), (-0.4, -0.35), (0.3, -0.3), tuple(w0), n=12)[1:-1],
+        ]
+    )
     if rng.random() < 0.3:
         tips = feathers(np.stack([w1, w0]), 3, 0.5, w0 + (0, 1))
         wl = np.concatenate([bezier(w0, (0.3, bot * 0.9), w1, n=14), tips[1:-1]])
@@ -304,8 +339,12 @@ def duck(rng: np.random.Generator) -> Drawing:
         pieces.append(Piece("", wl))
     bl, bh = hr * rng.uniform(0.8, 1.3), hr * rng.uniform(0.25, 0.4)
     b0 = on_circle(hc, hr * 0.85, rng.uniform(-5, 20))
-    bill = b0 + np.concatenate([bezier((0, -bh), (bl * 0.6, -bh * 1.2), (bl, -bh * 0.2), n=10),
-                                bezier((bl, 0), (bl * 0.5, bh), (0, bh * 0.8), n=10)])
+    bill = b0 + np.concatenate(
+        [
+            bezier((0, -bh), (bl * 0.6, -bh * 1.2), (bl, -bh * 0.2), n=10),
+            bezier((bl, 0), (bl * 0.5, bh), (0, bh * 0.8), n=10),
+        ]
+    )
     mouth = [b0 + seg(0, 0, bl * 0.8, -bh * 0.1)] if rng.random() < 0.5 else []
     pieces.append(Piece("", bill, details=mouth))
     pieces[-2 if rng.random() < 0.85 else -1].details += eye(on_circle(hc, hr * 0.45, -45), hr * 0.1)
@@ -317,18 +356,39 @@ def butterfly(rng: np.random.Generator) -> Drawing:
     four = rng.random() < 0.75
     s = rng.uniform(0.8, 1.2, 6)
     if four:
-        fore = [(0.05, -0.25), (0.5 * s[0], -0.95 * s[1]), (1.2 * s[0], -1.15 * s[1]),
-                (1.3 * s[2], -0.65 * s[1]), (1.0 * s[2], -0.05), (0.1, 0.05)]
+        fore = [
+            (0.05, -0.25),
+            (0.5 * s[0], -0.95 * s[1]),
+            (1.2 * s[0], -1.15 * s[1]),
+            (1.3 * s[2], -0.65 * s[1]),
+            (1.0 * s[2], -0.05),
+            (0.1, 0.05),
+        ]
         hx, hy = s[3], s[4]
-        hind = [(0.05, 0.0), (0.9 * hx, 0.05), (1.05 * hx, 0.5 * hy), (0.75 * hx, hy), (0.3 * hx, 1.05 * hy),
-                (0.05, 0.5)]
+        hind = [
+            (0.05, 0.0),
+            (0.9 * hx, 0.05),
+            (1.05 * hx, 0.5 * hy),
+            (0.75 * hx, hy),
+            (0.3 * hx, 1.05 * hy),
+            (0.05, 0.5),
+        ]
         if rng.random() < 0.3:  # swallowtail streamer
             hind[4:4] = [(x * hx, y * hy) for x, y in ((0.5, 1.1), (0.5, 1.6), (0.38, 1.6), (0.38, 1.1))]
         wings = [hind, fore]
     else:
         waist = (rng.uniform(0.7, 1.05) * s[2], rng.uniform(-0.3, 0.1))  # a dent: two lobes
-        wings = [[(0.05, -0.3), (0.6 * s[0], -1.1 * s[1]), (1.3 * s[0], -1.0 * s[1]), waist,
-                  (1.2 * s[2], 0.7 * s[4]), (0.5 * s[3], 0.95 * s[4]), (0.05, 0.3)]]
+        wings = [
+            [
+                (0.05, -0.3),
+                (0.6 * s[0], -1.1 * s[1]),
+                (1.3 * s[0], -1.0 * s[1]),
+                waist,
+                (1.2 * s[2], 0.7 * s[4]),
+                (0.5 * s[3], 0.95 * s[4]),
+                (0.05, 0.3),
+            ]
+        ]
     band = rng.random() < 0.55
     k, wavy = rng.uniform(0.65, 0.82), rng.random() < 0.4
     veins, spots = rng.random() < 0.5, rng.random() < 0.45

@@ -67,7 +67,13 @@ def under(body: Pts, x: float) -> float:
 
 
 def leg(
-    x: float, top: float, w0: float, w1: float, bend: float = 0.0, hoof: float = 0.0, dx: float = 0.0,
+    x: float,
+    top: float,
+    w0: float,
+    w1: float,
+    bend: float = 0.0,
+    hoof: float = 0.0,
+    dx: float = 0.0,
     toes: bool = False,
 ) -> list:
     """A leg from inside the body down to y=0: a paw (round end, maybe toe lines) or a hoof (own piece)."""
@@ -215,8 +221,31 @@ def dog_head(rng: np.random.Generator, x: float, y: float, r: float, ears: str) 
         ear = polygon(x - r * 0.75, y - r * 0.3, *tip, x + r * 0.3, y - r * 0.6)
         inner = (ear - (x - r * 0.2, y - r * 0.6)) * 0.55 + (x - r * 0.2, y - r * 0.75)
         out.append(Piece("", ear, details=[inner]))
-    head = smooth(rel(x, y, r, -1, -0.1, -0.7, -1, 0.3, -1.05, 0.75, -0.45, m, -0.3, m + 0.12, mh * 0.6,
-                      m - 0.2, mh + 0.2, 0.5, 0.75, -0.6, 0.85))
+    head = smooth(
+        rel(
+            x,
+            y,
+            r,
+            -1,
+            -0.1,
+            -0.7,
+            -1,
+            0.3,
+            -1.05,
+            0.75,
+            -0.45,
+            m,
+            -0.3,
+            m + 0.12,
+            mh * 0.6,
+            m - 0.2,
+            mh + 0.2,
+            0.5,
+            0.75,
+            -0.6,
+            0.85,
+        )
+    )
     nx, ny = x + r * (m - 0.02), y - r * 0.15
     det = eye(rng, x + r * 0.4, y - r * 0.4, r * 0.2)
     det.append(bezier(*rel(nx, ny, r, -0.05, 0.2, -0.3, 0.55), (x + r * 0.6, y + r * 0.45)))
@@ -328,11 +357,35 @@ def long_head(
     """A horse or cow head in profile (back of the skull at x, y, muzzle towards +x rotated by ang)."""
     out = []
     for k, ex in enumerate((0.18 * L, 0.06 * L)):
-        ear = (rel(ex, 0, H, -0.08, -0.45, -0.25, -0.9, 0.12, -0.45)
-               if horse else ellipse(ex - 0.3 * H, -0.14 * H + 0.08 * H * k, 0.35 * H, 0.14 * H, 14, rot=0.3))
+        ear = (
+            rel(ex, 0, H, -0.08, -0.45, -0.25, -0.9, 0.12, -0.45)
+            if horse
+            else ellipse(ex - 0.3 * H, -0.14 * H + 0.08 * H * k, 0.35 * H, 0.14 * H, 14, rot=0.3)
+        )
         out.append(Piece("", place(ear, x, y, ang)))
-    head = smooth(rel(0, 0, (L, H), -0.05, -0.1, 0.1, -0.55, 0.5, -0.45, 0.95, -0.3, 1.02, 0.2, 0.85, 0.5,
-                      0.45, 0.45, 0.05, 0.5))
+    head = smooth(
+        rel(
+            0,
+            0,
+            (L, H),
+            -0.05,
+            -0.1,
+            0.1,
+            -0.55,
+            0.5,
+            -0.45,
+            0.95,
+            -0.3,
+            1.02,
+            0.2,
+            0.85,
+            0.5,
+            0.45,
+            0.45,
+            0.05,
+            0.5,
+        )
+    )
     det = eye(rng, 0.28 * L, -0.2 * H, 0.13 * H) + [ellipse(0.86 * L, -0.02 * H, 0.06 * H, 0.09 * H, 8)]
     det.append(bezier(*rel(0, 0, (L, H), 0.97, 0.3, 0.85, 0.33, 0.75, 0.3), n=5))
     out.append(Piece("", place(head, x, y, ang), details=[place(d, x, y, ang) for d in det]))
@@ -426,8 +479,10 @@ def horse(rng: np.random.Generator) -> Drawing:
     flow = rel(0, ty, (1, tl), -1.45, 0.6, -1.3, 1, -1.15, 0.7)
     tail = smooth([(-0.95, ty - 0.05), (-1.3, ty + 0.1), *flow, (-0.95, ty + 0.3)])
     tail[:, 1] = np.minimum(tail[:, 1], -0.05)
-    strands = [bezier((-1.05, ty + 0.15), *rel(0, ty, (1, tl), -1.3 + k * 0.08, 0.4, -1.25 + k * 0.06, 0.85))
-               for k in range(2)]
+    strands = [
+        bezier((-1.05, ty + 0.15), *rel(0, ty, (1, tl), -1.3 + k * 0.08, 0.4, -1.25 + k * 0.06, 0.85))
+        for k in range(2)
+    ]
     pieces.append(Piece("", tail, details=strands))
     w = rng.uniform(0.14, 0.19)
     trot = v == "trot"
@@ -488,8 +543,14 @@ def pig(rng: np.random.Generator) -> Drawing:
         ey = hy - hr * 0.8 - 0.04 * k
         tip = (ex + hr * rng.uniform(0.3, 0.6), ey - hr * rng.uniform(0.5, 0.8))
         b0, b1 = (ex - hr * 0.3, ey + 0.08), (ex + hr * 0.3, ey + 0.08)
-        ears.append(np.concatenate([bezier(b0, (ex - hr * 0.2, ey - hr * 0.4), tip, n=8),
-                                    bezier(tip, (ex + hr * 0.35, ey - hr * 0.2), b1, n=6)[1:]]))
+        ears.append(
+            np.concatenate(
+                [
+                    bezier(b0, (ex - hr * 0.2, ey - hr * 0.4), tip, n=8),
+                    bezier(tip, (ex + hr * 0.35, ey - hr * 0.2), b1, n=6)[1:],
+                ]
+            )
+        )
     head = pieces[hi]
     pieces.insert(hi, Piece("", ears[0]))
     sy = hy + hr * rng.uniform(0.0, 0.25)
@@ -497,8 +558,14 @@ def pig(rng: np.random.Generator) -> Drawing:
     nos = [ellipse(sx + srx * 0.05, sy + k * sry * 0.4, srx * 0.3, sry * 0.18, 8) for k in (-1, 1)]
     head.details += eye(rng, sx - hr * 0.6, hy - hr * 0.25, hr * 0.14)
     if rng.random() < 0.5:
-        head.details.append(bezier((sx - srx * 1.5, sy + sry * 1.2), (sx - srx * 2.5, sy + sry * 1.6),
-                                   (sx - srx * 3.5, sy + sry), n=6))
+        head.details.append(
+            bezier(
+                (sx - srx * 1.5, sy + sry * 1.2),
+                (sx - srx * 2.5, sy + sry * 1.6),
+                (sx - srx * 3.5, sy + sry),
+                n=6,
+            )
+        )
     pieces.append(Piece("", ellipse(sx, sy, srx, sry, 24), details=nos))
     pieces.append(Piece("", ears[1]))
     return Drawing("pig", pieces)
@@ -584,8 +651,17 @@ def rabbit(rng: np.random.Generator) -> Drawing:
         foot = (-0.05, 0.3)
     else:
         ly = -rng.uniform(0.85, 1.0)
-        body = smooth([(-0.95, 0.0), (-1.1, -0.45), (-0.8, ly), (-0.1, ly - 0.05), (0.45, -0.75), (0.6, -0.3),
-                       (0.45, 0.0)])
+        body = smooth(
+            [
+                (-0.95, 0.0),
+                (-1.1, -0.45),
+                (-0.8, ly),
+                (-0.1, ly - 0.05),
+                (0.45, -0.75),
+                (0.6, -0.3),
+                (0.45, 0.0),
+            ]
+        )
         hx, hy = rng.uniform(0.45, 0.6), ly - rng.uniform(0.0, 0.15)
         tail = (-1.0, -0.5)
         paws = [((0.45, -0.4), (0.5, -0.2), (0.55, -0.05))]
