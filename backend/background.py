@@ -29,7 +29,7 @@ def free_space(lineart: LineArt, instances: list[Instance]) -> np.ndarray:
     is_bg[0] = False
     free = is_bg[lineart.regions]
     for inst in instances:
-        free &= ~inst.mask
+        free[inst.box] &= ~inst.crop
     return free
 
 
@@ -49,13 +49,12 @@ def split_sky_ground(
     """-> (sky mask, ground mask, horizon row used for the sky gradient)."""
     h, w = lineart.shape
     regions = np.where(free, lineart.regions, 0)
-    ids = np.unique(regions)
-    ids = ids[ids > 0]
+    count = np.bincount(regions.ravel(), minlength=lineart.n_regions + 1)
+    ids = np.flatnonzero(count[1:]) + 1
     if ids.size == 0:
         empty = np.zeros((h, w), bool)
         return empty, empty.copy(), int(0.6 * h)
     # Per region: bounding box from scipy's C loop (no per-pixel Python work, no big index arrays).
-    count = np.bincount(regions.ravel(), minlength=lineart.n_regions + 1)
     boxes = ndimage.find_objects(regions, max_label=lineart.n_regions)
     span = np.zeros(lineart.n_regions + 1)
     mean_row = np.zeros(lineart.n_regions + 1)

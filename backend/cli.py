@@ -85,8 +85,10 @@ def colorize(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from .malloc import bound_allocator
     from .server import run
 
+    bound_allocator()
     return run(args.host, args.port, args.token)
 
 

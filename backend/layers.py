@@ -60,11 +60,12 @@ def paint(
     x, y, w, h = mask_bbox(union)
     rgba = np.zeros((h, w, 4), np.uint8)
     window = (slice(y, y + h), slice(x, x + w))
-    for mask, colour in fills:
+    for (
+        mask,
+        colour,
+    ) in fills:  # copyto with `where` streams; boolean fancy indexing gathers and is ~10x slower
         m = mask[window]
-        if isinstance(colour, np.ndarray):
-            rgba[m, :3] = colour[window][m]
-        else:
-            rgba[m, :3] = colour
-        rgba[m, 3] = 255
+        src = colour[window] if isinstance(colour, np.ndarray) else np.asarray(colour, np.uint8)
+        np.copyto(rgba[..., :3], src, where=m[..., None])
+        np.copyto(rgba[..., 3], np.uint8(255), where=m)
     return (x, y, w, h), rgba

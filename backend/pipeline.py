@@ -26,6 +26,9 @@ from .scene import Instance, SceneRecognizer
 
 # A selection covers a region when it holds at least this share of the region's pixels.
 SELECTION_COVER = 0.5
+# Cached analyses are evicted, oldest first, beyond this many bytes (the newest is always kept): a
+# 768x768 analysis weighs about 7 MB, a 4096x4096 one about 160 MB.
+CACHE_BYTES = 512 << 20
 
 
 @dataclass
@@ -36,6 +39,12 @@ class Analysis:
     instances: list[Instance]
     timings: dict[str, float]
     _background: tuple[np.ndarray, np.ndarray, int] | None = None
+
+    @property
+    def nbytes(self) -> int:
+        la = self.lineart
+        size = la.ink.nbytes + la.lines.nbytes + la.regions.nbytes
+        return size + sum(inst.nbytes for inst in self.instances)
 
     def sky_ground(self) -> tuple[np.ndarray, np.ndarray, int]:
         if self._background is None:
@@ -83,10 +92,13 @@ class Session:
 
 
 class Colorizer:
-    def __init__(self, recognizer: SceneRecognizer, cache_size: int = 4) -> None:
+    def __init__(
+        self, recognizer: SceneRecognizer, cache_size: int = 8, cache_bytes: int = CACHE_BYTES
+    ) -> None:
         self.recognizer = recognizer
         self._cache: OrderedDict[str, Analysis] = OrderedDict()
         self._cache_size = cache_size
+        self._cache_bytes = cache_bytes
         self._lock = threading.Lock()
 
     def analyse(self, rgba: np.ndarray) -> Analysis:
@@ -112,7 +124,10 @@ class Colorizer:
         )
         with self._lock:
             self._cache[key] = analysis
-            while len(self._cache) > self._cache_size:
+            while len(self._cache) > 1 and (
+                len(self._cache) > self._cache_size
+                or sum(a.nbytes for a in self._cache.values()) > self._cache_bytes
+            ):
                 self._cache.popitem(last=False)
         return analysis
 

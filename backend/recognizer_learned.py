@@ -7,17 +7,24 @@ votes of its pixels. That is what makes fills clean: a region is never half car,
 
 Objects are found as peaks of the centre heat map; every pixel votes for the centre its predicted
 offset points to, so two touching trees end up as two objects even though every pixel says "tree".
+
+Some objects enclose nothing: a grass tuft is a fan of open blades on the ground, its "inside" is part
+of the big ground region. Such an object is read from pixels instead: paper-region pixels the network
+calls an object, grouped by the centre they point at. They are only taken for an object that is
+mostly made of them, so a closed object does not grow a blurry halo over its outline.
 """
 
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 
 from .categories import PARTS
 from .device import device as pick_device
@@ -25,13 +32,14 @@ from .lineart import LineArt
 from .scene import Instance
 from .scene_net import OFFSET_UNIT, STRIDE, load
 
-CODE_VERSION = "1"  # bump when the decoding below changes, so cached analyses are recomputed
+CODE_VERSION = "2"  # bump when the decoding below changes, so cached analyses are recomputed
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "scene_model.safetensors"
 VOTE_SIDE = 1024  # region votes are counted on a grid at most this large (long side)
 PEAK_LEVEL = 0.15  # centre heat above this (of 1) is an object centre
 PEAK_WINDOW = 5  # cells: two centres closer than this are one object
 PAPER_SHARE = 0.5  # a region whose mean paper probability exceeds this is empty paper
 MIN_AREA = 2e-4  # objects smaller than this share of the canvas are specks, not objects
+LOOSE_LEVEL = 0.5  # a paper-region pixel is part of an open-stroke object above this object probability
 
 
 def _resize(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -57,8 +65,11 @@ class LearnedRecognizer:
         self.input_side = int(self.config["input_size"])
         digest = hashlib.blake2b(Path(weights).read_bytes(), digest_size=6).hexdigest()
         self.version = f"scene-net-{CODE_VERSION}-{digest}"
+        # Every torch call runs on this one thread. Torch already spreads one pass over every core;
+        # called from the server's many request threads, it grew a thread team and a malloc arena per
+        # caller, and 50 concurrent requests on small sketches took 1 GB more memory than one.
+        self._torch_thread = ThreadPoolExecutor(1, thread_name_prefix="scene-net")
 
-    @torch.inference_mode()
     def predict(self, ink: np.ndarray) -> dict[str, np.ndarray]:
         """Network outputs for a full-size ink map, at the network's scale (long side = input_side).
 
@@ -67,6 +78,11 @@ class LearnedRecognizer:
         """
         h, w = _fit(ink.shape, self.input_side)
         small = _resize(ink.astype(np.float32), (h, w))
+        return self._torch_thread.submit(self._predict, small).result()
+
+    @torch.inference_mode()
+    def _predict(self, small: np.ndarray) -> dict[str, np.ndarray]:
+        h, w = small.shape
         ph, pw = -h % 16, -w % 16
         x = torch.from_numpy(np.pad(small, ((0, ph), (0, pw))))[None, None].to(self.device)
         out = self.net(x)
@@ -143,40 +159,59 @@ class LearnedRecognizer:
 
         is_object = sem_mean[0] < PAPER_SHARE
         is_object[0] = False
+        # Open-stroke objects: pixels of paper regions that the network still calls an object.
+        loose = ~is_object[region] & (sem[0] < 1 - LOOSE_LEVEL)
+        loose_of = np.bincount(nearest[loose], minlength=len(centres))
+        loose_sem = np.stack([np.bincount(nearest[loose], c[loose], len(centres)) for c in sem[1:]])
+        cell = full[0] * full[1] / (gh * gw)  # canvas pixels per grid cell
         weights = sem_mean[1:] * lineart.areas[None].astype(np.float64)  # area-weighted class evidence
-        instances = []
         lut = np.full(n_regions, -1, np.int32)
         groups = []
         for i in range(len(centres)):
             ids = np.flatnonzero(is_object & (owner == i))
-            area = lineart.areas[ids].sum()
-            if len(ids) == 0 or area < MIN_AREA * full[0] * full[1]:
-                continue
+            area = float(lineart.areas[ids].sum())
             evidence = weights[:, ids].sum(1)
+            open_stroke = loose_of[i] * cell > area
+            if open_stroke:
+                area += loose_of[i] * cell
+                evidence = evidence + loose_sem[:, i] * cell
+            if area < MIN_AREA * full[0] * full[1]:
+                continue
             c = int(evidence.argmax()) + 1
             score = float(evidence[c - 1] / max(area, 1))
             lut[ids] = len(groups)
-            groups.append((ids, self.classes[c], score))
+            groups.append((ids, self.classes[c], score, i if open_stroke else -1))
+        if not groups:
+            return []
         inst_map = lut[lineart.regions]
-        for g, (ids, category, score) in enumerate(groups):
-            mask = inst_map == g
-            instances.append(
-                Instance(category, mask, score, self._parts(category, ids, part_mean, lineart, mask))
-            )
+        open_group = np.full(len(centres) + 1, -1, np.int32)  # centre (+1) -> its open-stroke group
+        for g, (_, _, _, centre) in enumerate(groups):
+            if centre >= 0:
+                open_group[centre + 1] = g
+        if (open_group >= 0).any():
+            owner_cell = np.where(loose, nearest + 1, 0).astype(np.int32).reshape(gh, gw)
+            owner_full = cv2.resize(owner_cell, (full[1], full[0]), interpolation=cv2.INTER_NEAREST)
+            loose_full = open_group[owner_full]
+            take = (inst_map < 0) & ~is_object[lineart.regions] & (loose_full >= 0)
+            inst_map[take] = loose_full[take]
+        # Parts: each region of an object takes the most voted of its category's parts.
+        part_lut = np.full(n_regions, -1, np.int32)
+        for ids, category, _, _ in groups:
+            names = PARTS.get(category)
+            if names and len(ids):
+                rows = [self.parts.index(p) for p in names]
+                part_lut[ids] = part_mean[rows][:, ids].argmax(0)
+        instances = []
+        for g, box in enumerate(ndimage.find_objects(inst_map + 1, len(groups))):
+            if box is None:
+                continue
+            _, category, score, _ = groups[g]
+            crop = inst_map[box] == g
+            labels = np.where(crop, part_lut[lineart.regions[box]], -1)
+            names = PARTS.get(category, [])
+            parts = {p: labels == j for j, p in enumerate(names) if (labels == j).any()}
+            instances.append(Instance.from_crop(category, full, box, crop, score, parts))
         return instances
-
-    def _parts(
-        self, category: str, ids: np.ndarray, part_mean: np.ndarray, lineart: LineArt, mask: np.ndarray
-    ) -> dict[str, np.ndarray]:
-        names = PARTS.get(category)
-        if not names:
-            return {}
-        rows = [self.parts.index(p) for p in names]
-        choice = part_mean[rows][:, ids].argmax(0)
-        lut = np.full(lineart.n_regions + 1, -1, np.int32)
-        lut[ids] = choice
-        labels = np.where(mask, lut[lineart.regions], -1)
-        return {p: labels == j for j, p in enumerate(names) if (choice == j).any()}
 
 
 def _centroids(lineart: LineArt, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,6 @@ heuristic first version and the learned model can replace each other without oth
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -15,20 +14,91 @@ from .layers import mask_bbox
 from .lineart import LineArt
 
 
-@dataclass
 class Instance:
-    """One object in the sketch, at full canvas resolution."""
+    """One object in the sketch, at full canvas resolution, stored cropped to its bounding box.
 
-    category: str  # one of categories.FOREGROUND, or "unknown"
-    mask: np.ndarray  # bool HxW: the object's inside plus the strokes that draw it
-    score: float
-    # part name -> bool HxW mask, each a subset of `mask`; empty when the recogniser knows no parts.
-    parts: dict[str, np.ndarray] = field(default_factory=dict)
+    A 4096x4096 scene holds dozens of instances and their parts; full-canvas masks would cost 16 MB
+    each and make the cached analysis of one print-size sketch weigh gigabytes. Callers still see
+    full-canvas masks (`mask`, `parts`), built on access.
+    """
+
+    __slots__ = ("category", "score", "shape", "_box", "_crop", "_parts")
+
+    def __init__(
+        self, category: str, mask: np.ndarray, score: float, parts: dict[str, np.ndarray] | None = None
+    ) -> None:
+        self.category = category  # one of categories.FOREGROUND, or "unknown"
+        self.score = score
+        self.shape: tuple[int, int] = mask.shape
+        x, y, w, h = mask_bbox(mask)
+        self._box = (slice(y, y + h), slice(x, x + w))
+        self._crop = np.ascontiguousarray(mask[self._box], bool)
+        self.parts = parts or {}
+
+    @classmethod
+    def from_crop(
+        cls,
+        category: str,
+        shape: tuple[int, int],
+        box: tuple[slice, slice],
+        crop: np.ndarray,
+        score: float,
+        parts: dict[str, np.ndarray] | None = None,
+    ) -> Instance:
+        """An instance from its mask inside `box` (and part masks of the same crop): no canvas-size
+        array is ever made, which matters at 4096x4096."""
+        inst = cls.__new__(cls)
+        inst.category, inst.score, inst.shape = category, score, shape
+        inst._box, inst._crop = box, np.ascontiguousarray(crop, bool)
+        inst._parts = {name: np.ascontiguousarray(m, bool) & inst._crop for name, m in (parts or {}).items()}
+        return inst
+
+    @property
+    def mask(self) -> np.ndarray:
+        """bool HxW: the object's inside plus the strokes that draw it."""
+        return self._full(self._crop)
+
+    @property
+    def box(self) -> tuple[slice, slice]:
+        """The (rows, columns) slices of the bounding box: `crop` lives there."""
+        return self._box
+
+    @property
+    def crop(self) -> np.ndarray:
+        """The mask inside `box` (read-only view): cheap where the full mask is not needed."""
+        view = self._crop.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def parts(self) -> dict[str, np.ndarray]:
+        """part name -> bool HxW mask, each a subset of `mask`; empty when no parts are known."""
+        return {name: self._full(crop) for name, crop in self._parts.items()}
+
+    @parts.setter
+    def parts(self, parts: dict[str, np.ndarray]) -> None:
+        self._parts = {
+            name: np.ascontiguousarray(m[self._box], bool) & self._crop for name, m in parts.items()
+        }
 
     @property
     def bbox(self) -> tuple[int, int, int, int]:
         """(x, y, w, h) of the mask; (0, 0, 0, 0) when empty."""
-        return mask_bbox(self.mask)
+        ys, xs = self._box
+        return (xs.start, ys.start, xs.stop - xs.start, ys.stop - ys.start)
+
+    @property
+    def nbytes(self) -> int:
+        return self._crop.nbytes + sum(m.nbytes for m in self._parts.values())
+
+    def _full(self, crop: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.shape, bool)
+        out[self._box] = crop
+        return out
+
+    def __repr__(self) -> str:
+        parts = list(self._parts)
+        return f"Instance({self.category!r}, bbox={self.bbox}, score={self.score:.2f}, parts={parts})"
 
 
 class SceneRecognizer(Protocol):

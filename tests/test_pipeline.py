@@ -96,3 +96,51 @@ def test_selection_restricts_targets(bus_scene):
     mask[:, 375:] = True  # the right half: only the right bird
     step = colorizer.apply(Session(), rgba, "the birds are red", mask)
     assert step.status == "ok" and step.layers[0].instances == [15]
+
+
+class CountingRecognizer:
+    """One instance covering the left half; counts how often it is asked."""
+
+    name = "counting"
+    version = "test"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def recognize(self, lineart: LineArt) -> list[Instance]:
+        self.calls += 1
+        mask = np.zeros(lineart.shape, bool)
+        mask[:, : lineart.shape[1] // 2] = True
+        return [Instance("car", mask, 1.0)]
+
+
+def _sketch(seed: int, side: int) -> np.ndarray:
+    rgba = np.full((side, side, 4), 255, np.uint8)
+    rgba[seed % side, :, :3] = 0  # one line, placed by the seed: a different image per seed
+    return rgba
+
+
+def test_analysis_is_reused_and_the_cache_is_bounded_in_bytes():
+    rec = CountingRecognizer()
+    one = Colorizer(rec).analyse(_sketch(0, 256)).nbytes
+    colorizer = Colorizer(rec, cache_size=100, cache_bytes=3 * one)
+    rec.calls = 0
+    for seed in range(6):
+        colorizer.analyse(_sketch(seed, 256))
+    assert rec.calls == 6
+    colorizer.analyse(_sketch(5, 256))  # the newest is cached
+    assert rec.calls == 6
+    assert len(colorizer._cache) == 3  # the byte budget, not the count, decided
+    colorizer.analyse(_sketch(0, 256))  # the oldest was evicted
+    assert rec.calls == 7
+
+
+def test_instances_are_stored_cropped():
+    mask = np.zeros((2000, 3000), bool)
+    mask[100:200, 2500:2600] = True
+    part = np.zeros_like(mask)
+    part[150:200, 2500:2600] = True
+    inst = Instance("car", mask, 1.0, {"body": part})
+    assert inst.nbytes == 2 * 100 * 100
+    assert inst.bbox == (2500, 100, 100, 100)
+    assert (inst.mask == mask).all() and (inst.parts["body"] == part).all()
