@@ -17,6 +17,8 @@ from .scene import Instance
 # An enclosed region (not touching the canvas border) this large is open space between objects,
 # not the inside of an unrecognised object.
 ENCLOSED_BACKGROUND_SHARE = 0.05
+# An object owns a region it covers at least this share of; the background does not go there.
+OBJECT_COVER = 0.5
 # A region must cross this share of the canvas width to count as a band of sky or ground.
 SPANNING_SHARE = 0.9
 
@@ -27,9 +29,19 @@ def free_space(lineart: LineArt, instances: list[Instance]) -> np.ndarray:
     areas = region_areas(lineart)
     is_bg = lineart.outer | (areas >= ENCLOSED_BACKGROUND_SHARE * h * w)
     is_bg[0] = False
-    free = is_bg[lineart.regions]
+    # An object blocks the background where it fills its regions (a house cut by the canvas edge).
+    # Where it is only a small part of a big open region, it is drawn on the sky or ground and is
+    # made of open strokes (a grass tuft): the background goes on under it, or it would sit in a
+    # paper-white hole once coloured.
+    # Its strokes stay the object's wherever they are.
+    blocked = np.zeros(lineart.n_regions + 1, bool)
     for inst in instances:
-        free[inst.box] &= ~inst.crop
+        ids = lineart.regions[inst.box][inst.crop]
+        cover = np.bincount(ids, minlength=lineart.n_regions + 1)
+        blocked |= cover >= OBJECT_COVER * areas
+    free = is_bg[lineart.regions] & ~blocked[lineart.regions]
+    for inst in instances:
+        free[inst.box] &= ~(inst.crop & lineart.lines[inst.box])
     return free
 
 

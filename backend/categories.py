@@ -43,6 +43,8 @@ SKETCHYSCENE_NAMES: dict[str, str] = {"people": "person"}
 
 # Things that live in the sky: used by grounding ("in the sky") and by the horizon estimate,
 # which must not treat a cloud's bottom edge as the place where objects stand.
+# Said in the singular of many ("the grass is green"): without a position they mean every instance.
+MASS_NOUNS: frozenset[str] = frozenset({"grass"})
 SKY_OBJECTS: frozenset[str] = frozenset({"cloud", "sun", "moon", "star", "bird", "butterfly"})
 
 # Parts an instruction may name, per category; the first part is the one a bare colour paints

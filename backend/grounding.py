@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .background import estimate_horizon
-from .categories import SKY_OBJECTS
+from .categories import MASS_NOUNS, SKY_OBJECTS
 from .instruction import Position, Target
 from .scene import Instance
 
@@ -242,6 +242,10 @@ def ground(
     """
     if target.category is None:
         return []
+    bare = target.position is None and target.relation is None
+    if target.category in MASS_NOUNS and target.quantity == "one" and bare:
+        # A field of tufts is one thing to a painter: "the grass" is all of it, not the largest tuft.
+        target = target.model_copy(update={"quantity": "all"})
     cands = [
         g
         for i, inst in enumerate(instances)

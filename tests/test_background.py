@@ -58,3 +58,23 @@ def test_sky_gradient_lightens_toward_the_horizon():
     grad = sky_gradient((100, 150, 250), (200, 10), horizon=100)
     top, bottom = grad[0, 0].astype(int), grad[100, 0].astype(int)
     assert (bottom > top).all() and grad.shape == (200, 10, 3)
+
+
+def test_ground_goes_on_under_open_strokes_but_not_under_closed_objects():
+    def draw(img):
+        img[120:123, :] = 0  # horizon
+        for x in range(60, 100, 8):  # a grass tuft: open blades standing on the ground
+            img[200:240, x : x + 2] = 0
+        img[180:182, 250:330] = img[260:262, 250:330] = 0  # a closed box in the ground
+        img[180:262, 250:252] = img[180:262, 328:330] = 0
+
+    lineart = flatten(ink_from_rgba(blank_with_lines(draw)))
+    tuft = np.zeros(lineart.shape, bool)
+    tuft[198:242, 56:104] = True  # its mask is the tuft's hull, blades and paper between them
+    box = np.zeros(lineart.shape, bool)
+    box[180:262, 250:330] = True
+    free = free_space(lineart, [Instance("grass", tuft, 1.0), Instance("bench", box, 1.0)])
+    between_blades = tuft & ~lineart.lines
+    assert free[between_blades].mean() > 0.95  # no paper-white hole around the grass
+    assert not free[tuft & lineart.lines].any()  # the blades themselves stay the grass's
+    assert not free[box].any()

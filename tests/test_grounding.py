@@ -250,3 +250,14 @@ def test_plural_in_front_keeps_only_those_beside_the_anchor() -> None:
     assert find("the cows in front of the tree", scene) == [1, 2]
     assert find("the cow in front of the tree", scene) == [1]
     assert find("the cows behind the tree", scene) == [4]
+
+
+def test_the_grass_means_all_of_it_unless_placed():
+    tufts = [
+        inst("grass", 10, 150, 40, 170),
+        inst("grass", 100, 150, 150, 175),
+        inst("grass", 250, 160, 280, 175),
+    ]
+    assert find("the grass", tufts) == [0, 1, 2]
+    assert find("the grass on the right", tufts) == [2]
+    assert len(find("the tree", [inst("tree", 10, 10, 50, 90), inst("tree", 200, 10, 260, 120)])) == 1
