@@ -112,4 +112,18 @@ def load(path: Path, device: str = "cpu") -> tuple[SceneNet, dict]:
         config["decoder"],
     )
     net.load_state_dict(load_file(str(path), device=device))
-    return net.to(device).eval(), config
+    return _fuse_batch_norms(net.to(device).eval()), config
+
+
+def _fuse_batch_norms(net: SceneNet) -> SceneNet:
+    """Folds every BatchNorm into the convolution before it: same outputs, one pass over memory less."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    for seq in net.modules():
+        if not isinstance(seq, nn.Sequential):
+            continue
+        for i in range(len(seq) - 1):
+            if isinstance(seq[i], nn.Conv2d) and isinstance(seq[i + 1], nn.BatchNorm2d):
+                seq[i] = fuse_conv_bn_eval(seq[i], seq[i + 1])
+                seq[i + 1] = nn.Identity()
+    return net
