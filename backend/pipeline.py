@@ -27,7 +27,7 @@ from .scene import Instance, SceneRecognizer
 # A selection covers a region when it holds at least this share of the region's pixels.
 SELECTION_COVER = 0.5
 # Cached analyses are evicted, oldest first, beyond this many bytes (the newest is always kept): a
-# 768x768 analysis weighs about 7 MB, a 4096x4096 one about 160 MB.
+# 768x768 analysis weighs about 5 MB, a 4096x4096 one about 160 MB.
 CACHE_BYTES = 512 << 20
 
 
