@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import background
-from .categories import PARTS, main_part
+from .categories import DEFAULT_PART_COLOURS, PARTS, main_part
 from .grounding import ground
 from .instruction import Clause, InstructionError
 from .layers import Layer, paint
@@ -146,7 +146,7 @@ class Colorizer:
         misses: list[str] = []
         for clause in parsed.clauses:
             try:
-                layer = self._clause_layer(analysis, clause, mask)
+                layer = self._clause_layer(analysis, clause, mask, misses)
             except LookupError as exc:
                 misses.append(str(exc))
                 continue
@@ -162,7 +162,9 @@ class Colorizer:
             message += " " + " ".join(misses)
         return StepResult(instruction, "ok", message, dump, layers, replaced, timings)
 
-    def _clause_layer(self, analysis: Analysis, clause: Clause, mask: np.ndarray | None) -> Layer:
+    def _clause_layer(
+        self, analysis: Analysis, clause: Clause, mask: np.ndarray | None, notes: list[str]
+    ) -> Layer:
         if clause.kind == "background":
             return self._background_layer(analysis, clause, mask)
         target = clause.target
@@ -175,9 +177,12 @@ class Colorizer:
             if same == 0:
                 raise LookupError(f"No {target.category} found in this sketch.")
             raise LookupError(f"None of the {same} {target.category}(s) found matches that description.")
-        return self._foreground_layer(analysis, clause, sorted(chosen))
+        return self._foreground_layer(analysis, clause, sorted(chosen), notes)
 
-    def _foreground_layer(self, analysis: Analysis, clause: Clause, chosen: list[int]) -> Layer:
+    def _foreground_layer(
+        self, analysis: Analysis, clause: Clause, chosen: list[int], notes: list[str]
+    ) -> Layer:
+        """notes gets a line for each part the instruction named that none of the objects shows."""
         category = analysis.instances[chosen[0]].category
         main = main_part(category)
         fills: list[tuple[np.ndarray, tuple[int, int, int]]] = []
@@ -195,6 +200,10 @@ class Colorizer:
         if not fills:
             wanted = ", ".join(clause.colours)
             raise LookupError(f"The {category} has no {wanted} that I can find.")
+        defaults = DEFAULT_PART_COLOURS.get(category, {})
+        named = [p for p, c in clause.colours.items() if p != main and defaults.get(p) != c.name]
+        if unseen := [p for p in named if p not in painted]:
+            notes.append(f"No {' or '.join(unseen)} found on the {category}, so not coloured.")
         bbox, rgba = paint(fills)
         label = category if len(chosen) == 1 else f"{category} x{len(chosen)}"
         details = [painted.pop(main)] if main in painted else []

@@ -150,3 +150,23 @@ def test_instances_are_stored_cropped():
     assert inst.nbytes == 2 * 100 * 100
     assert inst.bbox == (2500, 100, 100, 100)
     assert (inst.mask == mask).all() and (inst.parts["body"] == part).all()
+
+
+class BodyOnlyCar:
+    """A car whose only known part is its body: a named part it lacks must be reported, not dropped."""
+
+    name = "body-only"
+    version = "test"
+
+    def recognize(self, lineart: LineArt) -> list[Instance]:
+        mask = np.zeros(lineart.shape, bool)
+        mask[20:60, 20:100] = True
+        return [Instance("car", mask, 1.0, {"body": mask})]
+
+
+def test_a_named_part_that_is_not_found_is_reported():
+    step = Colorizer(BodyOnlyCar()).apply(Session(), _sketch(3, 128), "the car is red with black windows")
+    assert step.status == "ok"
+    assert "No windows found on the car" in step.message
+    plain = Colorizer(BodyOnlyCar()).apply(Session(), _sketch(3, 128), "the car is red")
+    assert "found" not in plain.message  # default part colours are not the user's words
