@@ -32,17 +32,14 @@ def free_space(lineart: LineArt, instances: list[Instance]) -> np.ndarray:
     # An object blocks the background where it fills its regions (a house cut by the canvas edge).
     # Where it is only a small part of a big open region, it is drawn on the sky or ground and is
     # made of open strokes (a grass tuft): the background goes on under it, or it would sit in a
-    # paper-white hole once coloured.
-    # Its strokes stay the object's wherever they are.
+    # paper-white hole once coloured. Its strokes stay the object's wherever they are.
     blocked = np.zeros(lineart.n_regions + 1, bool)
+    strokes = np.zeros(lineart.shape, bool)
     for inst in instances:
-        ids = lineart.regions[inst.box][inst.crop]
-        cover = np.bincount(ids, minlength=lineart.n_regions + 1)
+        cover = np.bincount(lineart.regions[inst.box][inst.crop], minlength=lineart.n_regions + 1)
         blocked |= cover >= OBJECT_COVER * areas
-    free = is_bg[lineart.regions] & ~blocked[lineart.regions]
-    for inst in instances:
-        free[inst.box] &= ~(inst.crop & lineart.lines[inst.box])
-    return free
+        strokes[inst.box] |= inst.crop & lineart.lines[inst.box]
+    return is_bg[lineart.regions] & ~blocked[lineart.regions] & ~strokes
 
 
 def estimate_horizon(shape: tuple[int, int], instances: list[Instance]) -> int:

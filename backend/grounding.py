@@ -49,22 +49,28 @@ class _Geo:
         return self.y1 - self.y0
 
 
-def _geometry(index: int, mask: np.ndarray) -> _Geo | None:
-    cols = np.count_nonzero(mask, axis=0)
-    rows = np.count_nonzero(mask, axis=1)
+def _geometry(index: int, inst: Instance) -> _Geo | None:
+    """Read from the instance's crop: its canvas-size mask would be built for nothing."""
+    rows_box, cols_box = inst.box
+    oy, ox = rows_box.start, cols_box.start
+    crop = inst.crop
+    cols = np.count_nonzero(crop, axis=0)
+    rows = np.count_nonzero(crop, axis=1)
     area = int(cols.sum())
     if area == 0:
         return None
     xs = np.flatnonzero(cols)
     ys = np.flatnonzero(rows)
-    cx = float(cols @ np.arange(cols.size)) / area
-    cy = float(rows @ np.arange(rows.size)) / area
-    return _Geo(index, cx, cy, int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1, area)
+    cx = ox + float(cols @ np.arange(cols.size)) / area
+    cy = oy + float(rows @ np.arange(rows.size)) / area
+    return _Geo(
+        index, cx, cy, ox + int(xs[0]), oy + int(ys[0]), ox + int(xs[-1]) + 1, oy + int(ys[-1]) + 1, area
+    )
 
 
-def _covered(inst_mask: np.ndarray, selection: np.ndarray, selected: int) -> bool:
-    inside = np.count_nonzero(inst_mask & selection)
-    return inside >= SELECTION_COVER * np.count_nonzero(inst_mask) or inside >= SELECTION_COVER * selected
+def _covered(inst: Instance, selection: np.ndarray, selected: int) -> bool:
+    inside = np.count_nonzero(inst.crop & selection[inst.box])
+    return inside >= SELECTION_COVER * np.count_nonzero(inst.crop) or inside >= SELECTION_COVER * selected
 
 
 def _gaps(c: _Geo, a: _Geo) -> tuple[float, float]:
@@ -249,11 +255,11 @@ def ground(
     cands = [
         g
         for i, inst in enumerate(instances)
-        if inst.category == target.category and (g := _geometry(i, inst.mask)) is not None
+        if inst.category == target.category and (g := _geometry(i, inst)) is not None
     ]
     if mask is not None and mask.any():
         selected = int(np.count_nonzero(mask))
-        cands = [g for g in cands if _covered(instances[g.index].mask, mask, selected)]
+        cands = [g for g in cands if _covered(instances[g.index], mask, selected)]
     if target.in_sky and target.category not in SKY_OBJECTS:
         horizon = estimate_horizon(size, instances)
         cands = [g for g in cands if g.cy < horizon]
@@ -261,7 +267,7 @@ def ground(
     cands.sort(key=lambda g: -g.area)
     if target.relation is not None and target.anchor is not None:
         anchor_ids = ground(target.anchor, instances, size)
-        anchors = [g for i in anchor_ids if (g := _geometry(i, instances[i].mask)) is not None]
+        anchors = [g for i in anchor_ids if (g := _geometry(i, instances[i])) is not None]
         if not anchors:
             return []
         cands = _relate(target, cands, anchors, size)

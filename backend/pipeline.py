@@ -116,7 +116,7 @@ class Colorizer:
         instances = self.recognizer.recognize(lineart)
         t2 = time.perf_counter()
         for inst in instances:
-            if inst.category in PARTS and not inst.parts:
+            if inst.category in PARTS and not inst.part_names:
                 inst.parts = label_parts(inst, lineart)
         t3 = time.perf_counter()
         analysis = Analysis(
@@ -189,11 +189,12 @@ class Colorizer:
         painted: dict[str, str] = {}
         for idx in chosen:
             inst = analysis.instances[idx]
+            parts = inst.parts  # canvas-size masks, built on access: once per instance
             if main in clause.colours:
                 fills.append((inst.mask, clause.colours[main].rgb))
                 painted[main] = clause.colours[main].name
             for part, colour in clause.colours.items():
-                part_mask = inst.parts.get(part)
+                part_mask = parts.get(part)
                 if part != main and part_mask is not None and part_mask.any():
                     fills.append((part_mask, colour.rgb))
                     painted[part] = colour.name

@@ -210,8 +210,8 @@ class LearnedRecognizer:
             _, category, score, _ = groups[g]
             crop = inst_map[box] == g
             labels = np.where(crop, part_lut[lineart.regions[box]], -1)
-            names = PARTS.get(category, [])
-            parts = {p: labels == j for j, p in enumerate(names) if (labels == j).any()}
+            masks = {p: labels == j for j, p in enumerate(PARTS.get(category, []))}
+            parts = {p: m for p, m in masks.items() if m.any()}
             instances.append(Instance.from_crop(category, full, box, crop, score, parts))
         return instances
 

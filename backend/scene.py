@@ -27,12 +27,9 @@ class Instance:
     def __init__(
         self, category: str, mask: np.ndarray, score: float, parts: dict[str, np.ndarray] | None = None
     ) -> None:
-        self.category = category  # one of categories.FOREGROUND, or "unknown"
-        self.score = score
-        self.shape: tuple[int, int] = mask.shape
         x, y, w, h = mask_bbox(mask)
-        self._box = (slice(y, y + h), slice(x, x + w))
-        self._crop = np.ascontiguousarray(mask[self._box], bool)
+        box = (slice(y, y + h), slice(x, x + w))
+        self._set(category, score, mask.shape, box, mask[box])
         self.parts = parts or {}
 
     @classmethod
@@ -48,10 +45,22 @@ class Instance:
         """An instance from its mask inside `box` (and part masks of the same crop): no canvas-size
         array is ever made, which matters at 4096x4096."""
         inst = cls.__new__(cls)
-        inst.category, inst.score, inst.shape = category, score, shape
-        inst._box, inst._crop = box, np.ascontiguousarray(crop, bool)
-        inst._parts = {name: np.ascontiguousarray(m, bool) & inst._crop for name, m in (parts or {}).items()}
+        inst._set(category, score, shape, box, crop)
+        inst._parts = inst._clip(parts or {})
         return inst
+
+    def _set(
+        self, category: str, score: float, shape: tuple[int, int], box: tuple[slice, slice], crop: np.ndarray
+    ) -> None:
+        self.category = category  # one of categories.FOREGROUND, or "unknown"
+        self.score = score
+        self.shape = shape
+        self._box = box
+        self._crop = np.ascontiguousarray(crop, bool)
+
+    def _clip(self, crops: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Part masks of the box's size, kept inside the object."""
+        return {name: np.ascontiguousarray(m, bool) & self._crop for name, m in crops.items()}
 
     @property
     def mask(self) -> np.ndarray:
@@ -77,9 +86,12 @@ class Instance:
 
     @parts.setter
     def parts(self, parts: dict[str, np.ndarray]) -> None:
-        self._parts = {
-            name: np.ascontiguousarray(m[self._box], bool) & self._crop for name, m in parts.items()
-        }
+        self._parts = self._clip({name: m[self._box] for name, m in parts.items()})
+
+    @property
+    def part_names(self) -> list[str]:
+        """The known parts, without building their canvas-size masks."""
+        return list(self._parts)
 
     @property
     def bbox(self) -> tuple[int, int, int, int]:
@@ -97,8 +109,8 @@ class Instance:
         return out
 
     def __repr__(self) -> str:
-        parts = list(self._parts)
-        return f"Instance({self.category!r}, bbox={self.bbox}, score={self.score:.2f}, parts={parts})"
+        score = f"{self.score:.2f}"
+        return f"Instance({self.category!r}, bbox={self.bbox}, score={score}, parts={self.part_names})"
 
 
 class SceneRecognizer(Protocol):
