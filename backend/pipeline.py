@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import background
-from .categories import DEFAULT_PART_COLOURS, PARTS, main_part
-from .grounding import ground
-from .instruction import Clause, InstructionError
-from .layers import Layer, paint
-from .lineart import LineArt, flatten, ink_from_rgba, region_areas
-from .parser import parse_instruction
-from .parts import label_parts
-from .scene import Instance, SceneRecognizer
+from backend.categories import DEFAULT_PART_COLOURS, PARTS, main_part
+from backend.colouring import Layer, paint
+from backend.colouring import background
+from backend.grounding import ground
+from backend.language import Clause, InstructionError, parse_instruction
+from backend.lineart import LineArt, flatten, ink_from_rgba, region_areas
+from backend.understanding import Instance, SceneRecognizer
+from backend.understanding.parts.geometry import label_parts
 
 # A selection covers a region when it holds at least this share of the region's pixels.
 SELECTION_COVER = 0.5

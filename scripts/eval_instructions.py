@@ -22,10 +22,10 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.colours import resolve  # noqa: E402
-from backend.images import decode_rgba  # noqa: E402
+from backend.language.colours import resolve  # noqa: E402
 from backend.pipeline import Colorizer, Session  # noqa: E402
-from backend.recognizers import default_recognizer  # noqa: E402
+from backend.service.images import decode_rgba  # noqa: E402
+from backend.understanding import default_recognizer  # noqa: E402
 
 IOU_OK = 0.5
 
@@ -43,7 +43,7 @@ class OracleRecognizer:
 
     def recognize(self, lineart):  # noqa: ANN001, ANN201
         from backend.categories import SKETCHYSCENE_NAMES
-        from backend.scene import Instance
+        from backend.understanding import Instance
 
         folder = self.data / "sketchyscene-scenes" / self.scene
         truth = np.asarray(Image.open(folder / "instances.png"))

@@ -34,9 +34,9 @@ from eval_recognizer import DEFAULT_SCENES, best_ious, load_truth  # noqa: E402
 
 from backend.categories import FOREGROUND, PARTS  # noqa: E402
 from backend.lineart import LineArt, flatten, ink_from_rgba  # noqa: E402
-from backend.parts import label_parts  # noqa: E402
-from backend.recognizer_learned import DEFAULT_WEIGHTS, LearnedRecognizer  # noqa: E402
-from backend.scene import Instance  # noqa: E402
+from backend.understanding import Instance  # noqa: E402
+from backend.understanding.parts.geometry import label_parts  # noqa: E402
+from backend.understanding.recogniser import DEFAULT_WEIGHTS, LearnedRecognizer  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.doodles import to_drawing  # noqa: E402
 from sketchgen.pen import PenStyle  # noqa: E402

@@ -40,8 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.categories import FOREGROUND  # noqa: E402
-from backend.instruction import InstructionError, Target  # noqa: E402
-from backend.parser import parse_target  # noqa: E402
+from backend.language import (  # noqa: E402
+    InstructionError,
+    Target,
+    parse_target,  # noqa: E402
+)
 
 SPLITS = ("train", "val", "test")
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}

@@ -26,7 +26,7 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.scene_net import SceneNet, save  # noqa: E402
+from backend.understanding.network import OFFSET_UNIT, STRIDE, SceneNet, save  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.scene import HELD_OUT_SEED_BASE, IGNORE, Composer  # noqa: E402
 from sketchgen.targets import sample  # noqa: E402
@@ -57,7 +57,10 @@ class Scenes(IterableDataset):
                 seed = (step * self.batch + i) % HELD_OUT_SEED_BASE
                 rng = np.random.default_rng(seed + 7_000_000)
                 scene = composer.scene(seed)
-                items += [sample(scene, rng, self.crop) for _ in range(CROPS_PER_SCENE)]
+                items += [
+                    sample(scene, rng, self.crop, stride=STRIDE, offset_unit=OFFSET_UNIT)
+                    for _ in range(CROPS_PER_SCENE)
+                ]
             yield {
                 k: torch.from_numpy(np.stack([getattr(s, k) for s in items]))
                 for k in items[0].__dataclass_fields__

@@ -1,8 +1,8 @@
 """Real Quick, Draw! doodles as Drawings, with the fixed held-out split training never sees.
 
-The split is the one the doodle classifier used (same seed, same order, five per category), so a
-doodle held out there is held out here too. A doodle's mask is its strokes plus every area they
-close, found the way the backend's proposals fill outlines.
+The split is fixed (same seed, same order, five per category), the one the first, doodle-based
+recogniser was measured with. A doodle's mask is its strokes plus every area they
+close (silhouette.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from backend.doodle_classifier import QUICKDRAW_TO_CLASS
-from backend.proposals import fill_outline
-
 from .drawing import Drawing, Piece
+from .silhouette import fill_outline
+from .vocabulary import QUICKDRAW_TO_CLASS
 
 HELD_OUT_PER_CATEGORY = 5
 SPLIT_SEED = 2019

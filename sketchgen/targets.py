@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backend.scene_net import OFFSET_UNIT, STRIDE
-
 from .scene import IGNORE, Scene
 
 INK_LEVEL = 64  # ink above this (of 255) is a stroke pixel
@@ -28,9 +26,9 @@ class Sample:
     points: np.ndarray  # float32 (P, 2) pixel coordinates (x, y)
     semantic: np.ndarray  # int64 (P,), IGNORE to skip
     parts: np.ndarray  # int64 (P,), IGNORE to skip
-    offset: np.ndarray  # float32 (P, 2) to the object's centre, in OFFSET_UNIT; only where on_object
+    offset: np.ndarray  # float32 (P, 2) to the object's centre, in offset units; only where on_object
     on_object: np.ndarray  # float32 (P,) 1 where the point belongs to an object
-    centre: np.ndarray  # float32 (1, S/STRIDE, S/STRIDE)
+    centre: np.ndarray  # float32 (1, S/stride, S/stride)
 
 
 def _pick(rng: np.random.Generator, mask: np.ndarray, n: int) -> np.ndarray:
@@ -40,7 +38,11 @@ def _pick(rng: np.random.Generator, mask: np.ndarray, n: int) -> np.ndarray:
     return rng.choice(idx, n, replace=len(idx) < n)
 
 
-def sample(scene: Scene, rng: np.random.Generator, crop: int) -> Sample:
+def sample(
+    scene: Scene, rng: np.random.Generator, crop: int, *, stride: int, offset_unit: float
+) -> Sample:
+    """A random crop with its targets; `stride` and `offset_unit` are the network's output encoding
+    (backend.understanding.network), passed in so the generator does not depend on the network."""
     h, w = scene.ink.shape
     y0 = int(rng.integers(0, h - crop + 1))
     x0 = int(rng.integers(0, w - crop + 1))
@@ -76,10 +78,10 @@ def sample(scene: Scene, rng: np.random.Generator, crop: int) -> Sample:
     parts = part.ravel()[idx].astype(np.int64)
     parts[~valid | (k == 0)] = IGNORE
     on_object = ((k > 0) & valid & (semantic != IGNORE)).astype(np.float32)
-    offset = np.stack([cx[k] - px, cy[k] - py], 1).astype(np.float32) / OFFSET_UNIT * on_object[:, None]
+    offset = np.stack([cx[k] - px, cy[k] - py], 1).astype(np.float32) / offset_unit * on_object[:, None]
 
-    g = crop // STRIDE
-    grid = (np.arange(g) + 0.5) * STRIDE - 0.5
+    g = crop // stride
+    grid = (np.arange(g) + 0.5) * stride - 0.5
     heat = np.zeros((g, g), np.float32)
     live = np.flatnonzero(counts[1:] > 0) + 1
     for i in live:  # a few dozen objects per crop at most

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from backend.background import estimate_horizon, free_space, sky_gradient, split_sky_ground
-from backend.images import decode_rgba
+from backend.colouring.background import free_space, sky_gradient, split_sky_ground
 from backend.lineart import flatten, ink_from_rgba
-from backend.scene import Instance
+from backend.service.images import decode_rgba
+from backend.understanding import Instance, estimate_horizon
 
 
 def blank_with_lines(draw) -> np.ndarray:

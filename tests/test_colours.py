@@ -7,8 +7,8 @@ import colorsys
 import pytest
 from PIL import ImageColor
 
-from backend.colours import ART, PAPER, longest_colour, names, resolve
-from backend.instruction import InstructionError
+from backend.language import InstructionError
+from backend.language.colours import ART, PAPER, longest_colour, names, resolve
 
 PAPER_16 = [
     "black",

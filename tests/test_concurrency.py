@@ -26,9 +26,9 @@ import uvicorn
 from PIL import Image
 
 from backend import server as server_module
-from backend.images import decode_rgba, encode_png
 from backend.pipeline import Colorizer, Session, StepResult
-from backend.recognizers import default_recognizer
+from backend.service.images import decode_rgba, encode_png
+from backend.understanding import default_recognizer
 from tests.conftest import free_port, memory_kb, reset_peak_memory
 
 CLIENTS = 10

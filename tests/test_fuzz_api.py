@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from backend.categories import BACKGROUND, FOREGROUND, PARTS
-from backend.images import encode_png
+from backend.service.images import encode_png
 
 # Bounded so that the file runs in well under a minute on 2 cores; no example database kept.
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), database=None)

@@ -19,10 +19,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backend.categories import BACKGROUND, FOREGROUND, PARTS, main_part
-from backend.colours import BASIC, MODIFIERS, names, resolve
-from backend.instruction import InstructionError, ParsedInstruction
-from backend.parser import parse_instruction
-from backend.server import MAX_INSTRUCTION
+from backend.language import InstructionError, ParsedInstruction, parse_instruction
+from backend.language.colours import BASIC, MODIFIERS, names, resolve
+from backend.service.server import MAX_INSTRUCTION
 
 MAX_SECONDS = 0.05
 PROPERTIES = settings(

@@ -12,9 +12,8 @@ from PIL import Image
 
 from backend.categories import SKETCHYSCENE_NAMES
 from backend.grounding import ground
-from backend.instruction import Position, Target
-from backend.parser import parse_instruction, parse_target
-from backend.scene import Instance
+from backend.language import Position, Target, parse_instruction, parse_target
+from backend.understanding import Instance
 
 H, W = 400, 600
 SIZE = (H, W)

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from backend.images import MAX_SIDE, decode_rgba
+from backend.service.images import MAX_SIDE, decode_rgba
 from tests.conftest import memory_kb, reset_peak_memory
 
 PEAK_BOUND_MB = 500

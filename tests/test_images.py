@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from backend.images import MAX_SIDE, ImageError, decode_mask, decode_rgba, encode_png
+from backend.service.images import MAX_SIDE, ImageError, decode_mask, decode_rgba, encode_png
 
 
 def png_bytes(img: Image.Image, fmt: str = "PNG") -> bytes:

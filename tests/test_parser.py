@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from backend.categories import DEFAULT_PART_COLOURS, FOREGROUND
-from backend.colours import resolve
-from backend.instruction import Clause, InstructionError, Position, Target
-from backend.parser import parse_instruction, parse_target
+from backend.language import Clause, InstructionError, Position, Target, parse_instruction, parse_target
+from backend.language.colours import resolve
 
 
 def one(text: str) -> Clause:

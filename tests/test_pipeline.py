@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from backend.categories import SKETCHYSCENE_NAMES
-from backend.images import decode_rgba
 from backend.lineart import LineArt
 from backend.pipeline import Colorizer, Session
-from backend.scene import Instance
+from backend.service.images import decode_rgba
+from backend.understanding import Instance
 
 
 class TruthRecognizer:

@@ -7,7 +7,7 @@ import pytest
 
 from backend.categories import FOREGROUND, PARTS
 from backend.lineart import flatten, ink_from_rgba
-from backend.recognizer_learned import LearnedRecognizer
+from backend.understanding.recogniser import LearnedRecognizer
 from sketchgen.drawing import Drawing
 from sketchgen.objects import DRAWERS
 from sketchgen.pen import PenStyle

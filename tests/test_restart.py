@@ -17,7 +17,7 @@ import cv2
 import httpx
 import numpy as np
 
-from backend.images import encode_png
+from backend.service.images import encode_png
 from tests.conftest import free_port, start_server, wait_healthy
 
 SIDE = 3072  # a canvas whose first analysis takes seconds: the request is still running at the kill

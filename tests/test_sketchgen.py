@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backend.categories import FOREGROUND, PARTS
-from backend.doodle_classifier import QUICKDRAW_TO_CLASS
+from backend.understanding.network import OFFSET_UNIT, STRIDE
 from sketchgen.doodles import load as load_doodles
 from sketchgen.drawing import Drawing, Piece
 from sketchgen.objects import DRAWERS
@@ -15,7 +15,7 @@ from sketchgen.render import render
 from sketchgen.scene import HELD_OUT_SEED_BASE, IGNORE, Composer
 from sketchgen.shapes import rect
 from sketchgen.targets import sample
-from sketchgen.vocabulary import CLASS_INDEX, PART_INDEX
+from sketchgen.vocabulary import CLASS_INDEX, PART_INDEX, QUICKDRAW_TO_CLASS
 
 STEADY = PenStyle(width=2.0, width_jitter=0.0, jitter=0.0, gap_prob=0.0, overshoot_prob=0.0)
 
@@ -90,7 +90,7 @@ def test_same_seed_same_scene_and_held_out_seeds_differ(doodles):
 def test_training_points_mostly_on_strokes_and_labels_match_the_scene(doodles):
     train, _ = doodles
     sc = Composer(train).scene(5)
-    s = sample(sc, np.random.default_rng(0), 384)
+    s = sample(sc, np.random.default_rng(0), 384, stride=STRIDE, offset_unit=OFFSET_UNIT)
     assert s.ink.shape == (1, 384, 384)
     xs, ys = s.points[:, 0].astype(int), s.points[:, 1].astype(int)
     on_ink = s.ink[0, ys, xs] > 64 / 255

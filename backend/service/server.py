@@ -22,18 +22,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__
-from .categories import BACKGROUND, FOREGROUND, PARTS
-from .colours import names as colour_names
-from .device import device
-from .images import ImageError, decode_base64, decode_mask, decode_rgba, encode_png
-from .instruction import InstructionError, ParsedInstruction
-from .layers import Layer
-from .parser import parse_instruction
-from .pipeline import Colorizer, Session
-from .recognizers import default_recognizer
+from backend import __version__
+from backend.categories import BACKGROUND, FOREGROUND, PARTS
+from backend.colouring import Layer
+from backend.language import InstructionError, ParsedInstruction, parse_instruction
+from backend.language.colours import names as colour_names
+from backend.pipeline import Colorizer, Session
+from backend.understanding import default_recognizer
+from backend.understanding.device import device
 
-log = logging.getLogger("backend.server")
+from .images import ImageError, decode_base64, decode_mask, decode_rgba, encode_png
+
+log = logging.getLogger("backend.service.server")
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_SESSIONS = 64

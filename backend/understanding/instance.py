@@ -10,8 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .layers import mask_bbox
-from .lineart import LineArt
+from backend.lineart import LineArt, mask_bbox
 
 
 class Instance:

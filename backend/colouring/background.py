@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .categories import SKY_OBJECTS
-from .lineart import LineArt, region_areas
-from .scene import Instance
+from backend.lineart import LineArt, region_areas
+from backend.understanding import Instance, estimate_horizon
 
 # An enclosed region (not touching the canvas border) this large is open space between objects,
 # not the inside of an unrecognised object.
@@ -40,16 +39,6 @@ def free_space(lineart: LineArt, instances: list[Instance]) -> np.ndarray:
         blocked |= cover >= OBJECT_COVER * areas
         strokes[inst.box] |= inst.crop & lineart.lines[inst.box]
     return is_bg[lineart.regions] & ~blocked[lineart.regions] & ~strokes
-
-
-def estimate_horizon(shape: tuple[int, int], instances: list[Instance]) -> int:
-    """Row where the ground starts when no horizon is drawn."""
-    h, _ = shape
-    feet = [inst.bbox[1] + inst.bbox[3] for inst in instances if inst.category not in SKY_OBJECTS | {"road"}]
-    if not feet:
-        return int(0.6 * h)
-    # The farthest standing object (highest feet) is closest to the horizon; clamp to sane bounds.
-    return int(np.clip(min(feet), 0.35 * h, 0.9 * h))
 
 
 def split_sky_ground(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 
-from .scene import SceneRecognizer
+from .instance import SceneRecognizer
 
 
 @functools.cache
 def default_recognizer() -> SceneRecognizer:
     """The learned scene model (backend/recognizer_learned.py): on the six real scenes it finds twice
     as many objects as the first, doodle-based recogniser (README, "Scene model")."""
-    from .recognizer_learned import LearnedRecognizer
+    from .recogniser import LearnedRecognizer
 
     return LearnedRecognizer()

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from backend.lineart import mask_bbox
+
 
 @dataclass
 class Layer:
@@ -37,14 +39,6 @@ class Layer:
             "instances": self.instances,
             "bbox": list(self.bbox),
         }
-
-
-def mask_bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
-        return (0, 0, 0, 0)
-    return (int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
 
 
 def paint(

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .categories import DEFAULT_PART_COLOURS, FOREGROUND, PARTS, main_part
+from backend.categories import DEFAULT_PART_COLOURS, FOREGROUND, PARTS, main_part
+
 from .colours import MODIFIERS, is_modifier, longest_colour, resolve
 from .instruction import Clause, Colour, InstructionError, ParsedInstruction, Position, Target
 

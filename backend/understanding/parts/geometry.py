@@ -21,9 +21,10 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .categories import PARTS, main_part
-from .lineart import LineArt
-from .scene import Instance
+from backend.categories import PARTS, main_part
+from backend.lineart import LineArt
+
+from ..instance import Instance
 
 # A region belongs to the instance when most of it lies inside the instance mask; a region mostly
 # outside (the background leaking across a rough mask edge) counts as "outside" for the geometry.

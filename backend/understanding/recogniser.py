@@ -26,14 +26,15 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
-from .categories import PARTS
+from backend.categories import PARTS
+from backend.lineart import LineArt
+
 from .device import device as pick_device
-from .lineart import LineArt
-from .scene import Instance
-from .scene_net import OFFSET_UNIT, STRIDE, load
+from .instance import Instance
+from .network import OFFSET_UNIT, STRIDE, load
 
 CODE_VERSION = "2"  # bump when the decoding below changes, so cached analyses are recomputed
-DEFAULT_WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "scene_model.safetensors"
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "scene_model.safetensors"
 VOTE_SIDE = 1024  # region votes are counted on a grid at most this large (long side)
 PEAK_LEVEL = 0.15  # centre heat above this (of 1) is an object centre
 PEAK_WINDOW = 5  # cells: two centres closer than this are one object

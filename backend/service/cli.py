@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from backend.colouring import Layer
+
 from .images import ImageError, decode_mask, decode_rgba, encode_png
-from .layers import Layer
 
 
 def _slug(text: str) -> str:
@@ -25,7 +26,7 @@ def _slug(text: str) -> str:
 
 def preview(rgba: np.ndarray, layers: list[Layer]) -> np.ndarray:
     """The coloured sketch as an artist sees it in Krita: background, foreground, lines on top."""
-    from .lineart import ink_from_rgba
+    from backend.lineart import ink_from_rgba
 
     h, w = rgba.shape[:2]
     canvas = np.full((h, w, 3), 255.0, np.float32)
@@ -42,8 +43,8 @@ def preview(rgba: np.ndarray, layers: list[Layer]) -> np.ndarray:
 
 
 def colorize(args: argparse.Namespace) -> int:
-    from .pipeline import Colorizer, Session
-    from .recognizers import default_recognizer
+    from backend.pipeline import Colorizer, Session
+    from backend.understanding import default_recognizer
 
     try:
         rgba = decode_rgba(Path(args.sketch).read_bytes(), "sketch")

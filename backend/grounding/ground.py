@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .background import estimate_horizon
-from .categories import MASS_NOUNS, SKY_OBJECTS
-from .instruction import Position, Target
-from .scene import Instance
+from backend.categories import MASS_NOUNS, SKY_OBJECTS
+from backend.language import Position, Target
+from backend.understanding import Instance, estimate_horizon
 
 # A selection restricts candidates to instances it covers this much (of the instance, or of itself).
 SELECTION_COVER = 0.5

@@ -1,0 +1,11 @@
+"""Stage 3, understanding: which objects the sketch holds, where, and their parts.
+
+Imports `lineart` and the shared vocabulary only. Every recogniser returns `Instance`s through the
+`SceneRecognizer` interface, so the stages above never see which model made them.
+"""
+
+from .default import default_recognizer
+from .horizon import estimate_horizon
+from .instance import Instance, SceneRecognizer
+
+__all__ = ["Instance", "SceneRecognizer", "default_recognizer", "estimate_horizon"]
