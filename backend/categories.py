@@ -48,7 +48,8 @@ MASS_NOUNS: frozenset[str] = frozenset({"grass"})
 SKY_OBJECTS: frozenset[str] = frozenset({"cloud", "sun", "moon", "star", "bird", "butterfly"})
 
 # Parts an instruction may name, per category; the first part is the one a bare colour paints
-# ("the car is red" paints the body). Parts not named in an instruction get DEFAULT_PART_COLOURS.
+# ("the car is red" paints the body). Parts not named in an instruction get the
+# colouring stage's defaults (backend.colouring.palette).
 PARTS: dict[str, tuple[str, ...]] = {
     "car": ("body", "windows", "wheels"),
     "bus": ("body", "windows", "wheels"),
@@ -60,16 +61,6 @@ PARTS: dict[str, tuple[str, ...]] = {
     "butterfly": ("body", "wings", "edge"),
     "chicken": ("body", "head", "tail"),
     "sun": ("disk", "flame"),
-}
-
-# Colours (names resolved by the parser's colour table) for parts the instruction leaves out.
-DEFAULT_PART_COLOURS: dict[str, dict[str, str]] = {
-    "car": {"windows": "light blue", "wheels": "dark gray"},
-    "bus": {"windows": "light blue", "wheels": "dark gray"},
-    "truck": {"windows": "light blue", "wheels": "dark gray"},
-    "house": {"windows": "light blue", "door": "brown"},
-    "person": {"face": "peach", "hair": "dark brown"},
-    "tree": {"trunk": "brown"},
 }
 
 

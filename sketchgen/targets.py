@@ -38,9 +38,7 @@ def _pick(rng: np.random.Generator, mask: np.ndarray, n: int) -> np.ndarray:
     return rng.choice(idx, n, replace=len(idx) < n)
 
 
-def sample(
-    scene: Scene, rng: np.random.Generator, crop: int, *, stride: int, offset_unit: float
-) -> Sample:
+def sample(scene: Scene, rng: np.random.Generator, crop: int, *, stride: int, offset_unit: float) -> Sample:
     """A random crop with its targets; `stride` and `offset_unit` are the network's output encoding
     (backend.understanding.network), passed in so the generator does not depend on the network."""
     h, w = scene.ink.shape

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.categories import DEFAULT_PART_COLOURS, FOREGROUND
+from backend.categories import FOREGROUND
+from backend.colouring import DEFAULT_PART_COLOURS, part_colours
 from backend.language import Clause, InstructionError, Position, Target, parse_instruction, parse_target
 from backend.language.colours import resolve
 
@@ -21,7 +22,13 @@ def one(text: str) -> Clause:
 
 
 def colour_names(clause: Clause) -> dict[str, str]:
-    return {part: colour.name for part, colour in clause.colours.items()}
+    """The colours as they will be painted: the user's, plus the colouring stage's default parts."""
+    return {part: c.name for part, c in part_colours(clause.target.category, clause.colours).items()}
+
+
+def test_the_parser_reports_only_the_colours_the_user_named() -> None:
+    clause = one("the car is red with black windows")
+    assert {part: c.name for part, c in clause.colours.items()} == {"body": "red", "windows": "black"}
 
 
 def error(text: str) -> str:
@@ -39,7 +46,7 @@ def test_car_red_with_black_windows_and_default_wheels() -> None:
     assert clause.target == Target(category="car")
     assert colour_names(clause) == {"body": "red", "windows": "black", "wheels": "dark gray"}
     assert clause.colours["body"].rgb == resolve("red").rgb
-    assert list(clause.colours)[0] == "body", "the main part comes first: the pipeline paints it first"
+    assert list(colour_names(clause))[0] == "body", "the main part comes first: it is painted first"
 
 
 def test_has_body_and_windows() -> None:

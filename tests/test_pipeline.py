@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 
 from backend.categories import SKETCHYSCENE_NAMES
+from backend.language import parse_instruction
 from backend.lineart import LineArt
-from backend.pipeline import Colorizer, Session
+from backend.pipeline import Colorizer
 from backend.service.images import decode_rgba
 from backend.understanding import Instance
 
@@ -48,7 +49,7 @@ def colour_counts(layer, shape, where):
 
 def test_parts_get_their_own_colours(bus_scene):
     rgba, truth, colorizer = bus_scene
-    step = colorizer.apply(Session(), rgba, "the bus is yellow with black windows")
+    step = colorizer.apply(rgba, parse_instruction("the bus is yellow with black windows"))
     assert step.status == "ok", step.message
     (layer,) = step.layers
     assert layer.key == "fg:bus:9" and layer.name.startswith("bus: yellow") and "windows black" in layer.name
@@ -58,22 +59,20 @@ def test_parts_get_their_own_colours(bus_scene):
     assert body[0] > 200 and body[1] > 200 and body[2] < 80  # yellow dominates
 
 
-def test_clauses_make_layers_and_recolouring_replaces(bus_scene):
+def test_clauses_make_layers_and_recolouring_keeps_the_key(bus_scene):
     rgba, truth, colorizer = bus_scene
-    session = Session()
-    step = colorizer.apply(session, rgba, "the sun is orange and the clouds are light blue")
+    step = colorizer.apply(rgba, parse_instruction("the sun is orange and the clouds are light blue"))
     assert [la.category for la in step.layers] == ["sun", "cloud"]
     cloud_layer = step.layers[1]
     assert cloud_layer.instances == [5, 6, 7, 8]
-    again = colorizer.apply(session, rgba, "the sun is red")
-    assert again.replaced == [step.layers[0].key] and len(session.layers) == 2
-    removed, restored = session.undo()
-    assert removed == [step.layers[0].key] and restored[0].name == "sun: orange"
+    again = colorizer.apply(rgba, parse_instruction("the sun is red"))
+    assert [la.key for la in again.layers] == [step.layers[0].key], "the client replaces its layer by key"
+    assert again.layers[0].name == "sun: red"
 
 
 def test_background_never_covers_objects(bus_scene):
     rgba, truth, colorizer = bus_scene
-    step = colorizer.apply(Session(), rgba, "the sky is blue and the ground is green")
+    step = colorizer.apply(rgba, parse_instruction("the sky is blue and the ground is green"))
     sky, ground = (la.full(truth.shape)[..., 3] > 0 for la in step.layers)
     lineart = colorizer.analyse(rgba).lineart
     open_space = np.isin(lineart.regions, np.flatnonzero(lineart.areas > 0.05 * truth.size))
@@ -86,13 +85,11 @@ def test_background_never_covers_objects(bus_scene):
     assert sky.sum() > 100_000 and ground.sum() > 20_000
 
 
-def test_no_match_and_not_understood(bus_scene):
+def test_no_match_and_partial_match(bus_scene):
     rgba, _, colorizer = bus_scene
-    miss = colorizer.apply(Session(), rgba, "the horse is brown")
+    miss = colorizer.apply(rgba, parse_instruction("the horse is brown"))
     assert miss.status == "no_match" and miss.message == "No horse found in this sketch."
-    bad = colorizer.apply(Session(), rgba, "the bus is blurple")
-    assert bad.status == "not_understood" and "blurple" in bad.message
-    partial = colorizer.apply(Session(), rgba, "the sun is red and the horse is brown")
+    partial = colorizer.apply(rgba, parse_instruction("the sun is red and the horse is brown"))
     assert partial.status == "ok" and "No horse" in partial.message
 
 
@@ -100,7 +97,7 @@ def test_selection_restricts_targets(bus_scene):
     rgba, truth, colorizer = bus_scene
     mask = np.zeros(truth.shape, bool)
     mask[:, 375:] = True  # the right half: only the right bird
-    step = colorizer.apply(Session(), rgba, "the birds are red", mask)
+    step = colorizer.apply(rgba, parse_instruction("the birds are red"), mask)
     assert step.status == "ok" and step.layers[0].instances == [15]
 
 
@@ -165,8 +162,18 @@ class BodyOnlyCar:
 
 
 def test_a_named_part_that_is_not_found_is_reported():
-    step = Colorizer(BodyOnlyCar()).apply(Session(), _sketch(3, 128), "the car is red with black windows")
+    step = Colorizer(BodyOnlyCar()).apply(
+        _sketch(3, 128), parse_instruction("the car is red with black windows")
+    )
     assert step.status == "ok"
     assert "No windows found on the car" in step.message
-    plain = Colorizer(BodyOnlyCar()).apply(Session(), _sketch(3, 128), "the car is red")
+    plain = Colorizer(BodyOnlyCar()).apply(_sketch(3, 128), parse_instruction("the car is red"))
     assert "found" not in plain.message  # default part colours are not the user's words
+
+
+def test_parts_record_where_they_came_from(bus_scene):
+    """The labelled instances carry no parts, so the bus's parts come from region geometry."""
+    rgba, _, colorizer = bus_scene
+    bus = next(inst for inst in colorizer.analyse(rgba).instances if inst.category == "bus")
+    assert bus.parts_source == "geometry" and "windows" in bus.part_names
+    assert BodyOnlyCar().recognize(colorizer.analyse(rgba).lineart)[0].parts_source == "network"

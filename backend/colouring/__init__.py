@@ -3,6 +3,19 @@
 Imports every stage below it; only `pipeline` and `service` import it.
 """
 
+from .background import background_layer, free_space, split_sky_ground
+from .foreground import object_layer, selection_layer
 from .layers import Layer, paint
+from .palette import DEFAULT_PART_COLOURS, part_colours
 
-__all__ = ["Layer", "paint"]
+__all__ = [
+    "DEFAULT_PART_COLOURS",
+    "Layer",
+    "background_layer",
+    "free_space",
+    "object_layer",
+    "paint",
+    "part_colours",
+    "selection_layer",
+    "split_sky_ground",
+]

@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from backend.language import Colour
 from backend.lineart import LineArt, region_areas
 from backend.understanding import Instance, estimate_horizon
+
+from .layers import Layer, paint
 
 # An enclosed region (not touching the canvas border) this large is open space between objects,
 # not the inside of an unrecognised object.
@@ -89,3 +92,17 @@ def sky_gradient(colour: tuple[int, int, int], shape: tuple[int, int], horizon: 
     bottom = np.asarray(colour, np.float32) * 0.6 + 255.0 * 0.4
     rows = top[None, :] * (1 - t) + bottom[None, :] * t  # h x 3
     return np.broadcast_to(np.clip(rows + 0.5, 0, 255).astype(np.uint8)[:, None, :], (h, w, 3))
+
+
+def background_layer(
+    sky: np.ndarray, ground: np.ndarray, horizon: int, area: str, colour: Colour, mask: np.ndarray | None
+) -> Layer:
+    """The sky (with its gradient) or the ground, flat, optionally only inside a selection."""
+    region = sky if area == "sky" else ground
+    if mask is not None:
+        region = region & mask
+    if not region.any():
+        raise LookupError(f"There is no {area} to colour in this sketch.")
+    fill = sky_gradient(colour.rgb, region.shape, horizon) if area == "sky" else colour.rgb
+    bbox, rgba = paint([(region, fill)])
+    return Layer(f"bg:{area}", f"{area}: {colour.name}", "background", area, [], bbox, rgba)

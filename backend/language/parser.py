@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from backend.categories import DEFAULT_PART_COLOURS, FOREGROUND, PARTS, main_part
+from backend.categories import FOREGROUND, PARTS, main_part
 
 from .colours import MODIFIERS, is_modifier, longest_colour, resolve
 from .instruction import Clause, Colour, InstructionError, ParsedInstruction, Position, Target
@@ -746,10 +746,10 @@ def _clauses(builder: _Builder) -> list[Clause]:
 
 
 def _part_colours(builder: _Builder, category: str) -> dict[str, Colour]:
-    """Main part first (the pipeline paints it first), then named parts, then default parts.
+    """The colours the user named, by part; a bare colour goes to the category's main part.
 
-    Defaults only fill in when the instruction describes the whole object (its main part or several
-    parts): "the car's windows are black" is a touch-up and must not repaint the wheels.
+    Only what was said: the colours of unnamed parts are the colouring stage's choice
+    (backend.colouring.palette), so it can tell the user's parts from its own defaults.
     """
     main = main_part(category)
     named = dict(builder.parts)
@@ -759,10 +759,6 @@ def _part_colours(builder: _Builder, category: str) -> dict[str, Colour]:
         colours[main] = resolve(" ".join(main_words))
     for part, words in named.items():
         colours[part] = resolve(" ".join(words))
-    if main_words is not None or len(named) >= 2:
-        for part, name in DEFAULT_PART_COLOURS.get(category, {}).items():
-            if part not in colours:
-                colours[part] = resolve(name)
     return colours
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from backend.colouring import Layer
+from backend.pipeline import StepResult
 
 from .images import ImageError, decode_mask, decode_rgba, encode_png
 
@@ -43,7 +44,8 @@ def preview(rgba: np.ndarray, layers: list[Layer]) -> np.ndarray:
 
 
 def colorize(args: argparse.Namespace) -> int:
-    from backend.pipeline import Colorizer, Session
+    from backend.language import InstructionError, parse_instruction
+    from backend.pipeline import Colorizer
     from backend.understanding import default_recognizer
 
     try:
@@ -55,16 +57,21 @@ def colorize(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     colorizer = Colorizer(default_recognizer())
-    session = Session()
+    current: dict[str, Layer] = {}  # the run's layers by key: a later step on a key replaces it
     h, w = rgba.shape[:2]
     steps = []
     for i, text in enumerate(args.instruction, start=1):
-        step = colorizer.apply(session, rgba, text, mask)
+        try:
+            step = colorizer.apply(rgba, parse_instruction(text), mask)
+        except InstructionError as exc:
+            step = StepResult(text, "not_understood", str(exc))
         entries = []
         for layer in step.layers:
             name = f"step{i:02d}-{_slug(layer.key)}.png"
             (out / name).write_bytes(encode_png(layer.full((h, w))))
             entries.append({**layer.describe(), "file": name})
+        replaced = [layer.key for layer in step.layers if layer.key in current]
+        current.update((layer.key, layer) for layer in step.layers)
         steps.append(
             {
                 "instruction": text,
@@ -72,13 +79,13 @@ def colorize(args: argparse.Namespace) -> int:
                 "message": step.message,
                 "parse": step.parse,
                 "layers": entries,
-                "replaced": step.replaced,
+                "replaced": replaced,
             }
         )
         print(f"[{step.status}] {text}: {step.message}")
     from PIL import Image
 
-    Image.fromarray(preview(rgba, list(session.layers.values()))).save(out / "preview.png")
+    Image.fromarray(preview(rgba, list(current.values()))).save(out / "preview.png")
     result = {"width": w, "height": h, "steps": steps}
     (out / "result.json").write_text(json.dumps(result, indent=1))
     print(f"wrote {out / 'result.json'} and {out / 'preview.png'}")

@@ -7,5 +7,6 @@ Imports `lineart` and the shared vocabulary only. Every recogniser returns `Inst
 from .default import default_recognizer
 from .horizon import estimate_horizon
 from .instance import Instance, SceneRecognizer
+from .scene import understand
 
-__all__ = ["Instance", "SceneRecognizer", "default_recognizer", "estimate_horizon"]
+__all__ = ["Instance", "SceneRecognizer", "default_recognizer", "estimate_horizon", "understand"]

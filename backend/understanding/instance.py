@@ -21,7 +21,7 @@ class Instance:
     full-canvas masks (`mask`, `parts`), built on access.
     """
 
-    __slots__ = ("category", "score", "shape", "_box", "_crop", "_parts")
+    __slots__ = ("category", "score", "shape", "parts_source", "_box", "_crop", "_parts")
 
     def __init__(
         self, category: str, mask: np.ndarray, score: float, parts: dict[str, np.ndarray] | None = None
@@ -30,6 +30,7 @@ class Instance:
         box = (slice(y, y + h), slice(x, x + w))
         self._set(category, score, mask.shape, box, mask[box])
         self.parts = parts or {}
+        self.parts_source = "network" if parts else "none"
 
     @classmethod
     def from_crop(
@@ -46,6 +47,7 @@ class Instance:
         inst = cls.__new__(cls)
         inst._set(category, score, shape, box, crop)
         inst._parts = inst._clip(parts or {})
+        inst.parts_source = "network" if parts else "none"
         return inst
 
     def _set(
@@ -56,6 +58,9 @@ class Instance:
         self.shape = shape
         self._box = box
         self._crop = np.ascontiguousarray(crop, bool)
+        # Where the parts came from: "network" (the recogniser's part head), "geometry" (region
+        # rules, backend.understanding.parts) or "none"; reported so a wrong part can be traced.
+        self.parts_source = "none"
 
     def _clip(self, crops: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Part masks of the box's size, kept inside the object."""
@@ -109,7 +114,8 @@ class Instance:
 
     def __repr__(self) -> str:
         score = f"{self.score:.2f}"
-        return f"Instance({self.category!r}, bbox={self.bbox}, score={score}, parts={self.part_names})"
+        parts = f"{self.part_names} from {self.parts_source}"
+        return f"Instance({self.category!r}, bbox={self.bbox}, score={score}, parts={parts})"
 
 
 class SceneRecognizer(Protocol):
