@@ -3,7 +3,7 @@ instances (IoU >= 0.5 against instances.png) with the right colour?
 
     python scripts/eval_instructions.py [--data ../shared/data]
 
-Each instruction starts a fresh session, so results do not depend on order. Prints a markdown table.
+Each instruction is coloured on its own, so results do not depend on order. Prints a markdown table.
 """
 
 from __future__ import annotations
@@ -22,42 +22,19 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from backend.language import InstructionError, parse_instruction  # noqa: E402
 from backend.language.colours import resolve  # noqa: E402
-from backend.pipeline import Colorizer, Session  # noqa: E402
+from backend.pipeline import Colorizer, StepResult  # noqa: E402
 from backend.service.images import decode_rgba  # noqa: E402
 from backend.understanding import default_recognizer  # noqa: E402
+from evaluation.truth import TruthRecognizer  # noqa: E402
 
 IOU_OK = 0.5
 
 
-class OracleRecognizer:
-    """Upper bound for everything after recognition: the scene's labelled instances as if recognised.
-    Only for --oracle; it reads instances.png, which the product never does."""
-
-    name = "oracle"
-    version = "oracle"
-
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self.scene = ""
-
-    def recognize(self, lineart):  # noqa: ANN001, ANN201
-        from backend.categories import SKETCHYSCENE_NAMES
-        from backend.understanding import Instance
-
-        folder = self.data / "sketchyscene-scenes" / self.scene
-        truth = np.asarray(Image.open(folder / "instances.png"))
-        labels = json.loads((folder / "instances.json").read_text())["instances"]
-        return [
-            Instance(SKETCHYSCENE_NAMES.get(name, name), truth == int(k), 1.0)
-            for k, name in sorted(labels.items(), key=lambda kv: int(kv[0]))
-        ]
-
-
 def evaluate(data: Path, verbose: bool, oracle: bool) -> int:
     spec = json.loads((ROOT / "eval" / "scene_instructions.json").read_text())["items"]
-    recognizer = OracleRecognizer(data) if oracle else default_recognizer()
-    colorizer = Colorizer(recognizer, cache_size=8)
+    product = Colorizer(default_recognizer(), cache_size=8)
     scenes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = []
     cold: list[float] = []
@@ -72,11 +49,12 @@ def evaluate(data: Path, verbose: bool, oracle: bool) -> int:
         else:
             first = False
         rgba, truth = scenes[item["scene"]]
-        if oracle:
-            recognizer.scene = item["scene"]
-            colorizer.recognizer.version = f"oracle-{item['scene']}"
+        colorizer = Colorizer(TruthRecognizer(folder)) if oracle else product
         t0 = time.perf_counter()
-        step = colorizer.apply(Session(), rgba, item["instruction"])
+        try:
+            step = colorizer.apply(rgba, parse_instruction(item["instruction"]))
+        except InstructionError as exc:
+            step = StepResult(item["instruction"], "not_understood", str(exc))
         (cold if first else warm).append(time.perf_counter() - t0)
         expected = np.isin(truth, item["instances"])
         painted = np.zeros(truth.shape, bool)

@@ -7,7 +7,7 @@
    heuristic part labeller (backend/parts.py) on the same instances.
 2. Held-out Quick, Draw! doodles, each drawn alone: category accuracy.
 3. The six real SketchyScene scenes: for each labelled instance the best predicted instance of the
-   same category; recall at IoU 0.5 and mean IoU (as scripts/eval_recognizer.py, which it reuses).
+   same category; recall at IoU 0.5 and mean IoU (evaluation/truth.py).
 4. CPU time per 768x768 scene (flatting + recognition) and peak memory.
 None of these scenes, doodles or seeds are ever used in training.
 """
@@ -28,21 +28,22 @@ from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-from eval_recognizer import DEFAULT_SCENES, best_ious, load_truth  # noqa: E402
 
 from backend.categories import FOREGROUND, PARTS  # noqa: E402
 from backend.lineart import LineArt, flatten, ink_from_rgba  # noqa: E402
 from backend.understanding import Instance  # noqa: E402
 from backend.understanding.parts.geometry import label_parts  # noqa: E402
 from backend.understanding.recogniser import DEFAULT_WEIGHTS, LearnedRecognizer  # noqa: E402
+from evaluation.truth import best_ious, load_truth  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.doodles import to_drawing  # noqa: E402
 from sketchgen.pen import PenStyle  # noqa: E402
 from sketchgen.render import render  # noqa: E402
 from sketchgen.scene import HELD_OUT_SEED_BASE, IGNORE, Composer, Scene  # noqa: E402
 from sketchgen.vocabulary import CLASS_INDEX, PART_INDEX  # noqa: E402
+
+DEFAULT_SCENES = ROOT.parent / "shared" / "data" / "sketchyscene-scenes"
 
 QUICKDRAW = ROOT.parent / "shared" / "data" / "quickdraw"
 

@@ -3,33 +3,15 @@ labelled instances (tests only; the product never reads the shared masks)."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
-from PIL import Image
 
-from backend.categories import SKETCHYSCENE_NAMES
 from backend.language import parse_instruction
 from backend.lineart import LineArt
 from backend.pipeline import Colorizer
 from backend.service.images import decode_rgba
 from backend.understanding import Instance
-
-
-class TruthRecognizer:
-    name = "truth"
-    version = "test"
-
-    def __init__(self, folder) -> None:
-        self.truth = np.asarray(Image.open(folder / "instances.png"))
-        self.labels = json.loads((folder / "instances.json").read_text())["instances"]
-
-    def recognize(self, lineart: LineArt) -> list[Instance]:
-        out = []
-        for k, name in sorted(self.labels.items(), key=lambda kv: int(kv[0])):
-            out.append(Instance(SKETCHYSCENE_NAMES.get(name, name), self.truth == int(k), 1.0))
-        return out
+from evaluation.truth import TruthRecognizer
 
 
 @pytest.fixture(scope="module")
