@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Sets up the machine, then colours the bundled real sketch into layer PNGs in out/demo/.
+# Sets up the machine (scripts/setup.sh: .venv and what is missing), then colours the bundled real
+# sketch with the repository's virtual environment into layer PNGs in out/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-python3 -m backend colorize examples/farm-scene.png \
+.venv/bin/python -m backend colorize examples/farm-scene.png \
   --instruction "the sky is light blue and the ground is green" \
   --instruction "the sun is orange and the clouds are light gray" \
   --instruction "the trees are green with brown trunks" \

@@ -1,4 +1,4 @@
-"""Shared test fixtures: the real shared data and a real backend server on a free loopback port."""
+"""Shared test fixtures: the real sketches in tests/data and a real backend server on a free loopback port."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("LANGCOLOR_SHARED", ROOT.parent / "shared")) / "data"
-SCENES = SHARED / "sketchyscene-scenes"
+# The real sketches the tests need, copied into the repository (tests/data/README.md): a clone stands
+# alone, nothing is read from ../shared.
+DATA = ROOT / "tests" / "data"
+SCENES = DATA / "sketchyscene-scenes"
 
 
 def free_port() -> int:
@@ -91,6 +93,7 @@ def backend_url(backend_process: tuple[str, subprocess.Popen]) -> str:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
+    """tests/data: the same folder names as the project's shared data set, in the repository."""
     if not SCENES.is_dir():
-        pytest.fail(f"shared data not found at {SHARED}; set LANGCOLOR_SHARED")
-    return SHARED
+        pytest.fail(f"test data not found at {DATA} (it is part of the repository)")
+    return DATA

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("LANGCOLOR_SHARED", ROOT.parent / "shared")) / "data"
-SKETCH = SHARED / "sketchyscene-scenes" / "9996" / "sketch.png"
+SKETCH = ROOT / "tests" / "data" / "sketchyscene-scenes" / "9996" / "sketch.png"
 SCRIPTS = Path(__file__).resolve().parent / "krita_scripts"
 IN_CI = os.environ.get("CI") == "true"
 
@@ -64,7 +63,7 @@ def krita_backend(request: pytest.FixtureRequest) -> str:
 
 
 def test_colorize_in_real_krita(krita_backend: str, tmp_path: Path) -> None:
-    assert SKETCH.is_file(), f"shared sketch not found at {SKETCH} (set LANGCOLOR_SHARED)"
+    assert SKETCH.is_file(), f"test sketch not found at {SKETCH}"
     verdict_path = tmp_path / "verdict.json"
     cfg = {
         "backend_url": krita_backend,
