@@ -68,3 +68,30 @@ def main_part(category: str) -> str:
     """The part a bare colour paints: the whole object when the category has no parts."""
     parts = PARTS.get(category)
     return parts[0] if parts else "body"
+
+
+# Plural spellings that the English rule (add -s, -es after s/x/ch/sh, -ies after a consonant + y)
+# gets wrong, for telling the user what was found ("3 sheep, 2 people").
+_IRREGULAR_PLURALS: dict[str, str] = {
+    "person": "people",
+    "sheep": "sheep",
+    "grass": "grass",
+    "cattle": "cattle",
+}
+
+
+def plural(noun: str) -> str:
+    if noun in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[noun]
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def counted(noun: str, n: int) -> str:
+    """ "a house", "an owl", "3 trees": how a count of things reads in a sentence."""
+    if n == 1:
+        return ("an " if noun[:1] in "aeiou" else "a ") + noun
+    return f"{n} {plural(noun)}"

@@ -2,8 +2,8 @@
 
 The CLI and the HTTP server both call `Colorizer.apply` with an instruction they parsed once;
 neither knows how a step is made, so they cannot drift apart. The pipeline keeps no per-document
-state: what a document has been coloured with belongs to the document (the Krita plugin, or the
-CLI's run), and anything a step must know comes with the request.
+state: what a document has been coloured with, and what the artist taught, belong to the document
+(the Krita plugin, or the CLI's run) and come with each request.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from backend.colouring import (
     Layer,
     background_layer,
+    everything_layers,
     free_space,
     object_layer,
     selection_layer,
@@ -27,7 +28,15 @@ from backend.colouring import (
 from backend.grounding import ground
 from backend.language import Clause, ParsedInstruction
 from backend.lineart import LineArt, flatten, ink_from_rgba
-from backend.understanding import Instance, SceneRecognizer, understand
+from backend.understanding import (
+    Instance,
+    SceneRecognizer,
+    Taught,
+    inventory,
+    object_from_selection,
+    understand,
+    with_taught,
+)
 
 # Cached analyses are evicted, oldest first, beyond this many bytes (the newest is always kept): a
 # 768x768 analysis weighs about 5 MB, a 4096x4096 one about 160 MB.
@@ -35,21 +44,15 @@ CACHE_BYTES = 512 << 20
 
 
 @dataclass
-class Analysis:
-    """Everything about a sketch that does not depend on the instruction."""
+class Scene:
+    """The sketch as one request sees it: the line art and its objects, taught ones included."""
 
     lineart: LineArt
     instances: list[Instance]
-    timings: dict[str, float]
     _background: tuple[np.ndarray, np.ndarray, int] | None = None
 
-    @property
-    def nbytes(self) -> int:
-        la = self.lineart
-        size = la.ink.nbytes + la.lines.nbytes + la.regions.nbytes
-        return size + sum(inst.nbytes for inst in self.instances)
-
     def sky_ground(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """(sky mask, ground mask, horizon row), computed on first use."""
         if self._background is None:
             free = free_space(self.lineart, self.instances)
             self._background = split_sky_ground(self.lineart, free, self.instances)
@@ -57,12 +60,38 @@ class Analysis:
 
 
 @dataclass
+class Analysis:
+    """Everything about a sketch that depends neither on the instruction nor on what was taught."""
+
+    lineart: LineArt
+    instances: list[Instance]
+    timings: dict[str, float]
+    _plain: Scene | None = None
+
+    @property
+    def nbytes(self) -> int:
+        la = self.lineart
+        size = la.ink.nbytes + la.lines.nbytes + la.regions.nbytes
+        return size + sum(inst.nbytes for inst in self.instances)
+
+    def scene(self, taught: list[Taught]) -> Scene:
+        """With nothing taught the scene (and its sky and ground) is cached with the analysis."""
+        if taught:
+            return Scene(self.lineart, with_taught(self.lineart, self.instances, taught))
+        if self._plain is None:
+            self._plain = Scene(self.lineart, self.instances)
+        return self._plain
+
+
+@dataclass
 class StepResult:
     instruction: str
-    status: str  # ok | no_match
+    status: str  # ok | no_match | not_understood
     message: str
     parse: dict | None = None
     layers: list[Layer] = field(default_factory=list)
+    taught: list[Taught] = field(default_factory=list)  # for the document to keep and send back
+    forget: list[str] = field(default_factory=list)  # names whose taught objects the document drops
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -101,44 +130,96 @@ class Colorizer:
         return analysis
 
     def apply(
-        self, rgba: np.ndarray, parsed: ParsedInstruction, mask: np.ndarray | None = None
+        self,
+        rgba: np.ndarray,
+        parsed: ParsedInstruction,
+        mask: np.ndarray | None = None,
+        taught: list[Taught] | None = None,
     ) -> StepResult:
-        """The layers of one parsed instruction; a clause that finds nothing adds a note, not an error."""
+        """The layers (and taught or forgotten objects) of one parsed instruction; a clause that finds
+        nothing adds a note for the user, not an error."""
         t0 = time.perf_counter()
-        analysis = self.analyse(rgba)
+        scene = self.analyse(rgba).scene(taught or [])
         t1 = time.perf_counter()
-        layers: list[Layer] = []
+        step = StepResult(parsed.text, "ok", "", parsed.model_dump(mode="json"))
         notes: list[str] = []
         for clause in parsed.clauses:
             try:
-                layer = self._clause_layer(analysis, clause, mask, notes)
+                self._clause(scene, clause, mask, step, notes)
             except LookupError as exc:
                 notes.append(str(exc))
-                continue
-            layers = [prev for prev in layers if prev.key != layer.key] + [layer]
-        t2 = time.perf_counter()
-        timings = {"analysis": t1 - t0, "colouring": t2 - t1}
-        dump = parsed.model_dump(mode="json")
-        if not layers:
-            return StepResult(parsed.text, "no_match", " ".join(notes), dump, timings=timings)
-        message = " ".join(["Coloured " + ", ".join(layer.name for layer in layers) + ".", *notes])
-        return StepResult(parsed.text, "ok", message, dump, layers, timings)
+        step.timings = {"analysis": t1 - t0, "colouring": time.perf_counter() - t1}
+        done = []
+        if step.layers:
+            done.append("Coloured " + ", ".join(layer.name for layer in step.layers) + ".")
+        if step.taught:
+            names = ", ".join(t.category for t in step.taught)
+            done.append(f"Learnt: {names}. Later instructions will find it.")
+        if step.forget:
+            done.append(f"Forgot what you taught about: {', '.join(step.forget)}.")
+        step.status = "ok" if done else "no_match"
+        step.message = " ".join(done + notes)
+        return step
 
-    def _clause_layer(
-        self, analysis: Analysis, clause: Clause, mask: np.ndarray | None, notes: list[str]
-    ) -> Layer:
+    def _clause(
+        self, scene: Scene, clause: Clause, mask: np.ndarray | None, step: StepResult, notes: list[str]
+    ) -> None:
+        """Adds what one clause makes to `step`; raises LookupError with a sentence for the user."""
+        if clause.kind == "everything":
+            step.layers = everything_layers(scene.instances, *scene.sky_ground())
+            return
+        target = clause.target
+        if clause.kind == "forget":
+            step.forget.append(target.category)
+            return
+        if clause.kind == "teach":
+            step.taught.append(self._teach(scene, target.category, mask))
+            return
         colour = next(iter(clause.colours.values()))
         if clause.kind == "background":
-            return background_layer(*analysis.sky_ground(), clause.area or "sky", colour, mask)
+            layer = background_layer(*scene.sky_ground(), clause.area or "sky", colour, mask)
+        elif target is None or target.category is None:
+            layer = selection_layer(scene.lineart, colour, mask)
+        else:
+            layer = self._object_layer(scene, clause, mask, notes)
+        step.layers = [prev for prev in step.layers if prev.key != layer.key] + [layer]
+
+    def _object_layer(self, scene: Scene, clause: Clause, mask: np.ndarray | None, notes: list[str]) -> Layer:
         target = clause.target
-        if target is None or target.category is None:
-            return selection_layer(analysis.lineart, colour, mask)
-        chosen = ground(target, analysis.instances, analysis.lineart.shape, mask)
-        if not chosen:
-            same = sum(inst.category == target.category for inst in analysis.instances)
-            if same == 0:
-                raise LookupError(f"No {target.category} found in this sketch.")
-            raise LookupError(f"None of the {same} {target.category}(s) found matches that description.")
-        layer, object_notes = object_layer(analysis.instances, sorted(chosen), clause.colours)
+        name = target.category
+        chosen = ground(target, scene.instances, scene.lineart.shape, mask)
+        if chosen:
+            layer, object_notes = object_layer(scene.instances, sorted(chosen), clause.colours)
+        elif mask is not None and mask.any():
+            # The artist's selection plus a name is their word: the selected regions are that object.
+            obj = object_from_selection(scene.lineart, mask, name, "selected")
+            if obj is None:
+                raise LookupError("The selection does not cover any closed area of the line art.")
+            layer, object_notes = object_layer([obj], [0], clause.colours, key=_selection_key(name, obj))
+        else:
+            raise LookupError(_miss(name, scene.instances))
         notes += object_notes
         return layer
+
+    @staticmethod
+    def _teach(scene: Scene, name: str, mask: np.ndarray | None) -> Taught:
+        if mask is None or not mask.any():
+            raise LookupError(f"Select the {name} first, then say it again.")
+        obj = object_from_selection(scene.lineart, mask, name, "taught")
+        if obj is None:
+            raise LookupError("The selection does not cover any closed area of the line art.")
+        return Taught(name, obj.mask)
+
+
+def _selection_key(name: str, obj: Instance) -> str:
+    """Same selected regions, same key: colouring the selected object again replaces its layer."""
+    digest = hashlib.blake2b(np.packbits(obj.crop).tobytes() + repr(obj.box).encode(), digest_size=6)
+    return f"fg:{name}:sel-{digest.hexdigest()}"
+
+
+def _miss(name: str, instances: list[Instance]) -> str:
+    """ "No cat found. I see: 3 trees, a dog. Select the cat and say it again." (or why none matched)."""
+    same = sum(inst.category == name for inst in instances)
+    if same:
+        return f"None of the {same} {name}(s) found matches that description."
+    return f"No {name} found. I see: {inventory(instances)}. Select the {name} and say it again."

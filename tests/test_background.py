@@ -43,15 +43,18 @@ def test_without_horizon_the_farthest_feet_set_it():
     assert estimate_horizon((h, w), []) == int(0.6 * h)
 
 
-def test_real_scene_background_avoids_closed_objects(shared_data):
-    rgba = decode_rgba((shared_data / "sketchyscene-scenes" / "9996" / "sketch.png").read_bytes())
-    lineart = flatten(ink_from_rgba(rgba))
-    truth = np.asarray(Image.open(shared_data / "sketchyscene-scenes" / "9996" / "instances.png"))
-    free = free_space(lineart, [])
-    # Even with no recognised instance, the inside of the sun and of each cloud is not background.
+def test_real_scene_background_avoids_objects_it_knows_and_only_those(shared_data):
+    """Closed objects are kept free of background once known (recognised or taught); paper no object
+    owns, enclosed or not, is background: a missed object is the artist's to teach."""
+    folder = shared_data / "sketchyscene-scenes" / "9996"
+    lineart = flatten(ink_from_rgba(decode_rgba((folder / "sketch.png").read_bytes())))
+    truth = np.asarray(Image.open(folder / "instances.png"))
+    known = [Instance("sun" if k == 1 else "cloud", truth == k, 1.0) for k in (1, 6, 7, 8, 9)]
+    free = free_space(lineart, known)
     for k in (1, 6, 7, 8, 9):
         assert free[truth == k].mean() < 0.3, k
     assert free.mean() > 0.4
+    assert free_space(lineart, [])[truth == 1].mean() > 0.9, "an unknown sun is open paper"
 
 
 def test_sky_gradient_lightens_toward_the_horizon():

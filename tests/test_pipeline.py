@@ -70,7 +70,11 @@ def test_background_never_covers_objects(bus_scene):
 def test_no_match_and_partial_match(bus_scene):
     rgba, _, colorizer = bus_scene
     miss = colorizer.apply(rgba, parse_instruction("the horse is brown"))
-    assert miss.status == "no_match" and miss.message == "No horse found in this sketch."
+    seen = "I see: 4 trees, 4 clouds, 4 grass tufts, 2 birds, a sun, a bus, a chicken, a rabbit."
+    assert (
+        miss.status == "no_match"
+        and miss.message == f"No horse found. {seen} Select the horse and say it again."
+    )
     partial = colorizer.apply(rgba, parse_instruction("the sun is red and the horse is brown"))
     assert partial.status == "ok" and "No horse" in partial.message
 

@@ -16,9 +16,6 @@ from backend.understanding import Instance, estimate_horizon
 
 from .layers import Layer, paint
 
-# An enclosed region (not touching the canvas border) this large is open space between objects,
-# not the inside of an unrecognised object.
-ENCLOSED_BACKGROUND_SHARE = 0.05
 # An object owns a region it covers at least this share of; the background does not go there.
 OBJECT_COVER = 0.5
 # A region must cross this share of the canvas width to count as a band of sky or ground.
@@ -26,10 +23,15 @@ SPANNING_SHARE = 0.9
 
 
 def free_space(lineart: LineArt, instances: list[Instance]) -> np.ndarray:
-    """Pixels that may take a background colour: open space, never an object's inside."""
-    h, w = lineart.shape
+    """Pixels that may take a background colour: every region no object owns, never an object's inside.
+
+    Enclosed paper counts too (the strip below a road, the gap between touching trees): a region
+    no object owns is background, and the sky/ground split decides which. An object the recogniser
+    missed is painted over until the artist teaches it; a taught object is an instance and owns its
+    regions like any other.
+    """
     areas = region_areas(lineart)
-    is_bg = lineart.outer | (areas >= ENCLOSED_BACKGROUND_SHARE * h * w)
+    is_bg = np.ones(lineart.n_regions + 1, bool)
     is_bg[0] = False
     # An object blocks the background where it fills its regions (a house cut by the canvas edge).
     # Where it is only a small part of a big open region, it is drawn on the sky or ground and is

@@ -19,12 +19,12 @@ SELECTION_COVER = 0.5
 
 
 def object_layer(
-    instances: list[Instance], chosen: list[int], named: dict[str, Colour]
+    instances: list[Instance], chosen: list[int], named: dict[str, Colour], key: str | None = None
 ) -> tuple[Layer, list[str]]:
     """One layer for the chosen instances (one category) -> (layer, notes for the user).
 
     A note names each part the user asked for that none of the objects shows; raises LookupError
-    when nothing at all could be painted.
+    when nothing at all could be painted. The key defaults to the category and instance indices.
     """
     category = instances[chosen[0]].category
     main = main_part(category)
@@ -52,7 +52,7 @@ def object_layer(
     details = [painted.pop(main)] if main in painted else []
     details += [f"{part} {name}" for part, name in painted.items()]
     layer = Layer(
-        key=f"fg:{category}:{','.join(map(str, chosen))}",
+        key=key or f"fg:{category}:{','.join(map(str, chosen))}",
         name=f"{label}: {', '.join(details)}",
         kind="foreground",
         category=category,

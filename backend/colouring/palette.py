@@ -35,3 +35,97 @@ def part_colours(category: str, named: dict[str, Colour]) -> dict[str, Colour]:
         for part, name in DEFAULT_PART_COLOURS.get(category, {}).items():
             colours.setdefault(part, resolve(name))
     return colours
+
+
+# "Colour everything": the colours of each category's objects, part by part, main part first. A
+# category has several entries so that neighbours differ: its objects, taken left to right, take them
+# in turn. Fixed tables, so the same scene on every page of a chapter gets the same colours.
+EVERYTHING: dict[str, list[dict[str, str]]] = {
+    "tree": [
+        {"leaves": "green", "trunk": "brown"},
+        {"leaves": "dark green", "trunk": "dark brown"},
+        {"leaves": "olive green", "trunk": "brown"},
+    ],
+    "house": [
+        {"walls": "light yellow", "roof": "red", "windows": "light blue", "door": "brown"},
+        {"walls": "beige", "roof": "dark brown", "windows": "light blue", "door": "red"},
+        {"walls": "pink", "roof": "purple", "windows": "light blue", "door": "brown"},
+    ],
+    "car": [
+        {"body": "red", "windows": "light blue", "wheels": "dark gray"},
+        {"body": "blue", "windows": "light blue", "wheels": "dark gray"},
+        {"body": "yellow", "windows": "light blue", "wheels": "dark gray"},
+    ],
+    "bus": [
+        {"body": "yellow", "windows": "light blue", "wheels": "dark gray"},
+        {"body": "red", "windows": "light blue", "wheels": "dark gray"},
+    ],
+    "truck": [
+        {"body": "orange", "carriage": "gray", "windows": "light blue", "wheels": "dark gray"},
+        {"body": "blue", "carriage": "light gray", "windows": "light blue", "wheels": "dark gray"},
+    ],
+    "person": [
+        {
+            "body": "peach",
+            "face": "peach",
+            "hair": "dark brown",
+            "shirt": "red",
+            "pants": "blue",
+            "skirt": "pink",
+        },
+        {
+            "body": "peach",
+            "face": "peach",
+            "hair": "black",
+            "shirt": "green",
+            "pants": "dark gray",
+            "skirt": "purple",
+        },
+        {
+            "body": "peach",
+            "face": "peach",
+            "hair": "light brown",
+            "shirt": "yellow",
+            "pants": "blue",
+            "skirt": "red",
+        },
+    ],
+    "bird": [{"body": "blue", "wings": "navy blue"}, {"body": "red", "wings": "dark brown"}],
+    "butterfly": [
+        {"body": "dark brown", "wings": "orange", "edge": "black"},
+        {"body": "dark brown", "wings": "purple", "edge": "black"},
+    ],
+    "chicken": [
+        {"body": "white", "head": "white", "tail": "light gray"},
+        {"body": "yellow", "head": "yellow", "tail": "orange"},
+    ],
+    "sun": [{"disk": "yellow", "flame": "orange"}],
+    "cloud": [{"body": "white"}, {"body": "light gray"}],
+    "moon": [{"body": "light yellow"}],
+    "star": [{"body": "yellow"}],
+    "grass": [{"body": "dark green"}, {"body": "green"}],
+    "road": [{"body": "gray"}],
+    "bench": [{"body": "brown"}, {"body": "light brown"}],
+    "chair": [{"body": "brown"}, {"body": "red"}],
+    "cat": [{"body": "orange"}, {"body": "gray"}],
+    "dog": [{"body": "light brown"}, {"body": "brown"}],
+    "cow": [{"body": "white"}, {"body": "light brown"}],
+    "horse": [{"body": "brown"}, {"body": "dark brown"}],
+    "pig": [{"body": "pink"}],
+    "rabbit": [{"body": "white"}, {"body": "light gray"}],
+    "sheep": [{"body": "white"}, {"body": "cream"}],
+    "duck": [{"body": "yellow"}, {"body": "white"}],
+}
+# Objects of a name the palette does not know (taught "giraffe"): one neutral colour.
+EVERYTHING_OTHER: dict[str, str] = {"body": "tan"}
+EVERYTHING_SKY, EVERYTHING_GROUND = "blue", "green"
+
+
+def everything_colours(category: str, turn: int) -> dict[str, Colour]:
+    """The palette entry of the `turn`-th object of `category` (left to right), resolved."""
+    entries = EVERYTHING.get(category)
+    entry = entries[turn % len(entries)] if entries else EVERYTHING_OTHER
+    main = main_part(category)
+    if main not in entry:  # a taught name whose only part is its whole
+        entry = {main: next(iter(entry.values()))}
+    return {part: resolve(name) for part, name in entry.items()}

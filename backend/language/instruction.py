@@ -35,9 +35,14 @@ class Position(BaseModel):
 
 
 class Target(BaseModel):
-    """Which instances a clause means. category None means "it"/"this": whatever the mask covers."""
+    """Which instances a clause means. category None means "it"/"this": whatever the mask covers.
+
+    category is one of the known categories, or (with `known` False) a name the artist uses for a
+    selected or taught object that the vocabulary lacks ("the giraffe").
+    """
 
     category: str | None
+    known: bool = True
     # "one" for singular definite/indefinite ("the car", "a car"), "all" for plurals and "all",
     # "both", or an explicit count ("two cars", "the three trees").
     quantity: Literal["one", "all"] | int = "one"
@@ -50,10 +55,11 @@ class Target(BaseModel):
 
 
 class Clause(BaseModel):
-    """One colouring act: a foreground target with part colours, or a background area."""
+    """One act: colour a foreground target (part colours) or a background area; teach what a selection
+    is ("this is a cat") or forget it ("forget the cat"); or colour everything at once."""
 
-    kind: Literal["foreground", "background"]
-    target: Target | None = None  # foreground only
+    kind: Literal["foreground", "background", "teach", "forget", "everything"]
+    target: Target | None = None  # foreground, teach and forget
     area: Literal["sky", "ground"] | None = None  # background only
     # part name -> colour. The category's main part (categories.main_part) holds a bare colour.
     colours: dict[str, Colour] = Field(default_factory=dict)

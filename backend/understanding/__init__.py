@@ -7,6 +7,20 @@ Imports `lineart` and the shared vocabulary only. Every recogniser returns `Inst
 from .default import default_recognizer
 from .horizon import estimate_horizon
 from .instance import Instance, SceneRecognizer
+from .inventory import inventory
 from .scene import understand
+from .selection import object_from_selection, selected_regions
+from .taught import Taught, with_taught
 
-__all__ = ["Instance", "SceneRecognizer", "default_recognizer", "estimate_horizon", "understand"]
+__all__ = [
+    "Instance",
+    "SceneRecognizer",
+    "Taught",
+    "default_recognizer",
+    "estimate_horizon",
+    "inventory",
+    "object_from_selection",
+    "selected_regions",
+    "understand",
+    "with_taught",
+]

@@ -21,7 +21,7 @@ class Instance:
     full-canvas masks (`mask`, `parts`), built on access.
     """
 
-    __slots__ = ("category", "score", "shape", "parts_source", "_box", "_crop", "_parts")
+    __slots__ = ("category", "score", "shape", "parts_source", "source", "_box", "_crop", "_parts")
 
     def __init__(
         self, category: str, mask: np.ndarray, score: float, parts: dict[str, np.ndarray] | None = None
@@ -61,6 +61,9 @@ class Instance:
         # Where the parts came from: "network" (the recogniser's part head), "geometry" (region
         # rules, backend.understanding.parts) or "none"; reported so a wrong part can be traced.
         self.parts_source = "none"
+        # Who said what this is: "recognised" (the model), "taught" (the artist, with a selection, for
+        # the whole document) or "selected" (the artist's selection for this one instruction).
+        self.source = "recognised"
 
     def _clip(self, crops: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Part masks of the box's size, kept inside the object."""

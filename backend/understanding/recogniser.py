@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -35,14 +36,28 @@ from .network import OFFSET_UNIT, STRIDE, load
 
 CODE_VERSION = "2"  # bump when the decoding below changes, so cached analyses are recomputed
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "scene_model.safetensors"
-VOTE_SIDE = 1024  # region votes are counted on a grid at most this large (long side)
-PEAK_LEVEL = 0.15  # centre heat above this (of 1) is an object centre
-PEAK_WINDOW = 5  # cells: two centres closer than this are one object
-PAPER_SHARE = 0.5  # a region whose mean paper probability exceeds this is empty paper
-# Objects smaller than this share of the canvas are specks: on 30 generated training-seed scenes, 1 of
-# the 13 predictions below it was a real object, against 76% of those above 2e-3.
-MIN_AREA = 1e-3
-LOOSE_LEVEL = 0.5  # a paper-region pixel is part of an open-stroke object above this object probability
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How the network's dense outputs become objects: the decoder's thresholds, in one place.
+
+    Given to the recogniser's constructor so an evaluation can sweep them without touching module
+    state; they are part of the recogniser's version, so cached analyses follow a change.
+    """
+
+    vote_side: int = 1024  # region votes are counted on a grid at most this large (long side)
+    peak_level: float = 0.15  # centre heat above this (of 1) is an object centre
+    peak_window: int = 5  # cells: two centres closer than this are one object
+    paper_share: float = 0.5  # a region whose mean paper probability exceeds this is empty paper
+    # Objects smaller than this share of the canvas are specks: on 30 generated training-seed scenes,
+    # 1 of the 13 predictions below it was a real object, against 76% of those above 2e-3.
+    min_area: float = 1e-3
+    loose_level: float = 0.5  # a paper-region pixel is part of an open-stroke object above this
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=6).hexdigest()
 
 
 def _resize(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -60,14 +75,17 @@ def _fit(shape: tuple[int, int], side: int) -> tuple[int, int]:
 class LearnedRecognizer:
     name = "scene-net"
 
-    def __init__(self, weights: Path = DEFAULT_WEIGHTS, device: str | None = None) -> None:
+    def __init__(
+        self, weights: Path = DEFAULT_WEIGHTS, device: str | None = None, decoding: Decoding = Decoding()
+    ) -> None:
         self.device = device or pick_device()
+        self.decoding = decoding
         self.net, self.config = load(weights, self.device)
         self.classes: list[str] = self.config["classes"]
         self.parts: list[str] = self.config["parts"]
         self.input_side = int(self.config["input_size"])
-        digest = hashlib.blake2b(Path(weights).read_bytes(), digest_size=6).hexdigest()
-        self.version = f"scene-net-{CODE_VERSION}-{digest}"
+        digest = _digest(Path(weights).read_bytes())
+        self.version = f"scene-net-{CODE_VERSION}-{digest}-{_digest(repr(decoding).encode())}"
         # Every torch call runs on this one thread. Torch already spreads one pass over every core;
         # called from the server's many request threads, it grew a thread team and a malloc arena per
         # caller, and 50 concurrent requests on small sketches took 1 GB more memory than one.
@@ -106,8 +124,8 @@ class LearnedRecognizer:
 
     def _peaks(self, heat: np.ndarray) -> np.ndarray:
         """(K, 2) object centres (x, y) at the network's scale."""
-        local_max = cv2.dilate(heat, np.ones((PEAK_WINDOW, PEAK_WINDOW), np.uint8))
-        ys, xs = np.nonzero((heat >= local_max) & (heat > PEAK_LEVEL))
+        local_max = cv2.dilate(heat, np.ones((self.decoding.peak_window,) * 2, np.uint8))
+        ys, xs = np.nonzero((heat >= local_max) & (heat > self.decoding.peak_level))
         return np.stack([xs, ys], 1).astype(np.float32) * STRIDE + (STRIDE - 1) / 2
 
     def recognize(self, lineart: LineArt) -> list[Instance]:
@@ -117,7 +135,7 @@ class LearnedRecognizer:
         n_regions = lineart.n_regions + 1
 
         # Vote grid: region ids sampled at a manageable size, network outputs resampled onto it.
-        gh, gw = _fit(full, min(VOTE_SIDE, max(full)))
+        gh, gw = _fit(full, min(self.decoding.vote_side, max(full)))
         gy = np.minimum((np.arange(gh) + 0.5) * full[0] / gh, full[0] - 1).astype(np.intp)
         gx = np.minimum((np.arange(gw) + 0.5) * full[1] / gw, full[1] - 1).astype(np.intp)
         region = lineart.regions[np.ix_(gy, gx)].ravel()
@@ -160,10 +178,10 @@ class LearnedRecognizer:
             dm = (cx[:, None] * sx - centres[None, :, 0]) ** 2 + (cy[:, None] * sy - centres[None, :, 1]) ** 2
             owner[missing] = dm.argmin(1)
 
-        is_object = sem_mean[0] < PAPER_SHARE
+        is_object = sem_mean[0] < self.decoding.paper_share
         is_object[0] = False
         # Open-stroke objects: pixels of paper regions that the network still calls an object.
-        loose = ~is_object[region] & (sem[0] < 1 - LOOSE_LEVEL)
+        loose = ~is_object[region] & (sem[0] < 1 - self.decoding.loose_level)
         loose_of = np.bincount(nearest[loose], minlength=len(centres))
         loose_sem = np.stack([np.bincount(nearest[loose], c[loose], len(centres)) for c in sem[1:]])
         cell = full[0] * full[1] / (gh * gw)  # canvas pixels per grid cell
@@ -178,7 +196,7 @@ class LearnedRecognizer:
             if open_stroke:
                 area += loose_of[i] * cell
                 evidence = evidence + loose_sem[:, i] * cell
-            if area < MIN_AREA * full[0] * full[1]:
+            if area < self.decoding.min_area * full[0] * full[1]:
                 continue
             c = int(evidence.argmax()) + 1
             score = float(evidence[c - 1] / max(area, 1))
