@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from backend.categories import FOREGROUND, PARTS  # noqa: E402
 from backend.lineart import LineArt, flatten, ink_from_rgba  # noqa: E402
 from backend.understanding import Instance  # noqa: E402
-from backend.understanding.parts.geometry import label_parts  # noqa: E402
+from backend.understanding.parts import label_parts  # noqa: E402
 from backend.understanding.recogniser import DEFAULT_WEIGHTS, LearnedRecognizer  # noqa: E402
 from evaluation.truth import best_ious, load_truth  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402

@@ -14,7 +14,7 @@ from scipy import ndimage
 from backend.categories import PARTS
 from backend.lineart import LineArt, flatten, ink_from_rgba
 from backend.understanding import Instance
-from backend.understanding.parts.geometry import label_parts
+from backend.understanding.parts import label_parts
 
 
 def lineart_of(path: Path) -> LineArt:

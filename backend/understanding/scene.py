@@ -11,7 +11,7 @@ from backend.categories import PARTS
 from backend.lineart import LineArt
 
 from .instance import Instance, SceneRecognizer
-from .parts.geometry import label_parts
+from .parts import label_parts
 
 
 def understand(lineart: LineArt, recognizer: SceneRecognizer) -> list[Instance]:

@@ -13,7 +13,7 @@ from backend.categories import PARTS
 from backend.lineart import LineArt
 
 from .instance import Instance
-from .parts.geometry import label_parts
+from .parts import label_parts
 
 # A region is the selected object's when at least this share of its pixels is selected.
 REGION_COVER = 0.5
