@@ -547,3 +547,57 @@ def test_unknown_possessed_part_is_reported() -> None:
 
 def test_a_colon_does_not_end_the_clause() -> None:
     assert one("trees: green").target == Target(category="tree", quantity="all")
+
+
+# --- commands: teach, forget, colour everything ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "category", "known"),
+    [
+        ("this is a cat", "teach", "cat", True),
+        ("That's the dog.", "teach", "dog", True),
+        ("these are sheep", "teach", "sheep", True),
+        ("this is a puppy", "teach", "dog", True),
+        ("this is my giraffe", "teach", "giraffe", False),
+        ("these are giraffes", "teach", "giraffe", False),
+        ("forget the cat", "forget", "cat", True),
+        ("forget about the giraffes", "forget", "giraffe", False),
+    ],
+)
+def test_teach_and_forget(text: str, kind: str, category: str, known: bool) -> None:
+    clause = one(text)
+    assert (clause.kind, clause.target.category, clause.target.known) == (kind, category, known)
+
+
+@pytest.mark.parametrize(
+    "text", ["colour everything", "Colorize the whole picture", "auto colour", "auto-color", "paint it all"]
+)
+def test_colour_everything(text: str) -> None:
+    assert one(text).kind == "everything"
+
+
+@pytest.mark.parametrize("text", ["this is red", "it's light blue", "make it red"])
+def test_a_colour_for_the_selection_is_not_a_name_to_learn(text: str) -> None:
+    clause = one(text)
+    assert clause.kind == "foreground" and clause.target.category is None
+
+
+def test_unknown_object_names_need_a_selection_or_teaching() -> None:
+    assert "select it and say 'this is a giraffe'" in error("the giraffe is yellow")
+    selected = one_of(parse_instruction("the giraffe is yellow", selection=True))
+    assert (selected.target.category, selected.target.known) == ("giraffe", False)
+    taught = one_of(parse_instruction("the two giraffes on the left are yellow", names=["giraffe"]))
+    assert taught.target.category == "giraffe" and taught.target.quantity == 2
+    assert "blurple" in error_with(lambda: parse_instruction("the giraffe is blurple", selection=True))
+
+
+def one_of(parsed) -> Clause:
+    assert len(parsed.clauses) == 1, parsed.clauses
+    return parsed.clauses[0]
+
+
+def error_with(call) -> str:
+    with pytest.raises(InstructionError) as err:
+        call()
+    return str(err.value)

@@ -22,7 +22,6 @@ from .lexicon import (
     COLOUR_NOUNS,
     DETS,
     FILLERS,
-    HEAD_WORDS,
     PART_WORDS,
     PLURAL_VERBS,
     POSITION_PARTS,
@@ -30,7 +29,7 @@ from .lexicon import (
     STRONG_SEPS,
     WEAK_SEPS,
 )
-from .phrases import RELATION_WORDS, Phrase, known, quantity, read_phrase, to_target
+from .phrases import RELATION_WORDS, Phrase, is_head, known, quantity, read_phrase, to_target
 from .tokenizer import number, tokenize
 
 
@@ -113,7 +112,7 @@ class Reader:
                 i += 1
                 continue
             k = longest_colour(tokens, i)
-            noun_first = (t in HEAD_WORDS or t in PART_WORDS) and not self.waiting()
+            noun_first = (is_head(t) or t in PART_WORDS) and not self.waiting()
             if k and not noun_first:
                 i = self.colour(tokens[i : i + k], i + k)
                 continue
@@ -187,7 +186,12 @@ class Reader:
 
 
 def unknown_object(word: str) -> InstructionError:
-    return InstructionError(f"I don't know '{word}'; known objects: {_objects_hint()}.")
+    """The error carries the word, so a caller with a selection can read it as the artist's name."""
+    error = InstructionError(
+        f"I don't know '{word}'; known objects: {_objects_hint()}. Or select it and say 'this is a {word}'."
+    )
+    error.unknown_object = word
+    return error
 
 
 def check(builder: Builder) -> None:

@@ -45,14 +45,13 @@ def _singular(word: str) -> str:
 
 def _target(name: str) -> Target:
     """A known category by any of its names ("puppy" -> dog), else the artist's own word, singular."""
-    from .parser import parse_target
+    from .phrases import read_phrase, to_target
+    from .tokenizer import tokenize
 
-    try:
-        found = parse_target(f"the {name}")
-    except InstructionError:
-        found = None
-    if found is not None and found.category is not None:
-        return Target(category=found.category)
+    tokens = tokenize(f"the {name}")
+    found = read_phrase(tokens, 0)
+    if found is not None and found.kind == "object" and found.end == len(tokens):
+        return Target(category=to_target(found).category)
     words = name.split()
     if not words or len(words) > 3:
         raise InstructionError("What should I call it? Say e.g. 'this is a cat'.")

@@ -71,4 +71,9 @@ class ParsedInstruction(BaseModel):
 
 
 class InstructionError(ValueError):
-    """The instruction cannot be understood; the message names the word or shape that failed."""
+    """The instruction cannot be understood; the message names the word or shape that failed.
+
+    `unknown_object` is the word that stood where an object's name goes and matched none.
+    """
+
+    unknown_object: str | None = None

@@ -9,19 +9,48 @@ This module is the parser's public face; the reading is done, bottom up, by:
   tokenizer  text -> tokens; numbers, ordinals and the word-order patterns
   phrases    noun phrases -> Targets (category, quantity, position, relation)
   clauses    the sentence -> clauses, their part colours, and the messages for what is missing
+  commands   whole-sentence commands read before all that: teach, forget, colour everything
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .clauses import Reader, check, to_clauses, unknown_object
+from .commands import read_command
 from .instruction import InstructionError, ParsedInstruction, Target
 from .lexicon import STRONG_SEPS, WEAK_SEPS
-from .phrases import known, read_phrase, to_target
+from .phrases import artist_names, known, read_phrase, to_target
 from .tokenizer import tokenize
 
+# "the giraffe and the zebra are yellow" with a selection: this many new names per instruction.
+MAX_NEW_NAMES = 3
 
-def parse_instruction(text: str) -> ParsedInstruction:
-    """Reads a colouring instruction; raises InstructionError with a message for the user."""
+
+def parse_instruction(text: str, names: Iterable[str] = (), selection: bool = False) -> ParsedInstruction:
+    """Reads an instruction; raises InstructionError with a message for the user.
+
+    names: what the artist taught this document, beyond the vocabulary ("giraffe"). With a
+    selection, an unknown word where an object's name goes is the artist's name for what is
+    selected ("the giraffe is yellow"), not an error.
+    """
+    command = read_command(text)
+    if command is not None:
+        return command
+    names = list(names)
+    for _ in range(MAX_NEW_NAMES + 1):
+        try:
+            with artist_names(names):
+                return _parse_description(text)
+        except InstructionError as error:
+            if not selection or error.unknown_object is None or len(names) >= MAX_NEW_NAMES + 1:
+                raise
+            names.append(error.unknown_object)
+    raise AssertionError("unreachable")
+
+
+def _parse_description(text: str) -> ParsedInstruction:
+    """A colour description: who (noun phrases), which colours, which parts."""
     reader = Reader(text)
     if not any(t not in STRONG_SEPS and t not in WEAK_SEPS for t in reader.tokens):
         raise InstructionError("Please describe what to colour, e.g. 'the car is red'")

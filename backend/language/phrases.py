@@ -11,7 +11,13 @@ Patterns: "on the? left side? of" = words in order, "?" optional, "a|b" alternat
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from backend.categories import FOREGROUND, plural
 
 from .colours import longest_colour
 from .instruction import Position, Target
@@ -89,10 +95,37 @@ class Phrase:
     plural_verb: bool = False
 
 
+# Names the artist gave to objects the vocabulary lacks ("this is a giraffe" with a selection), for
+# the instruction being read: word -> (name, "sg" | "pl"). A context variable, so concurrent requests
+# each read with their own document's names.
+_ARTIST_NOUNS: ContextVar[Mapping[str, tuple[str, str]]] = ContextVar(
+    "artist_nouns", default=MappingProxyType({})
+)
+
+
+@contextmanager
+def artist_names(names: Iterable[str]) -> Iterator[None]:
+    """Within the block, each name (and its plural) reads as an object noun."""
+    table = {}
+    for name in names:
+        table[name], table[plural(name)] = (name, "sg"), (name, "pl")
+    token = _ARTIST_NOUNS.set(table)
+    try:
+        yield
+    finally:
+        _ARTIST_NOUNS.reset(token)
+
+
+def is_head(token: str) -> bool:
+    """A noun that can head a phrase: a known object or area, or a name the artist gave."""
+    return token in HEAD_WORDS or token in _ARTIST_NOUNS.get()
+
+
 def known(token: str) -> bool:
     """A word the parser has a use for; any other word is reported when it matters."""
     return (
         token in KNOWN_WORDS
+        or token in _ARTIST_NOUNS.get()
         or number(token) is not None
         or ordinal(token) is not None
         or token.startswith("#")
@@ -139,11 +172,11 @@ def read_phrase(tokens: list[str], i: int, nested: int = 0, anaphor: str | None 
             p.sides.append(SUPERLATIVES[t])
             p.superlative = True
             j += 1
-        elif t in HEAD_WORDS:
+        elif is_head(t):
             break
         elif t in PRONOUNS or t in SELECTION_HEADS or t == "selected":
             break
-        elif (k := longest_colour(tokens, j)) and j + k < n and tokens[j + k] in HEAD_WORDS:
+        elif (k := longest_colour(tokens, j)) and j + k < n and is_head(tokens[j + k]):
             p.colour = tokens[j : j + k]
             j += k
         elif not known(t) and skipped < 2 and j + 1 < n:
@@ -156,7 +189,7 @@ def read_phrase(tokens: list[str], i: int, nested: int = 0, anaphor: str | None 
         p.head = anaphor
         p.end = _post_modifiers(tokens, j + 1, p, nested)
         return p
-    if j >= n or tokens[j] not in HEAD_WORDS:
+    if j >= n or not is_head(tokens[j]):
         return _selection(tokens, i, j, det)
     t = tokens[j]
     p.head = t
@@ -164,7 +197,7 @@ def read_phrase(tokens: list[str], i: int, nested: int = 0, anaphor: str | None 
     if t in BACKGROUND_NOUNS:
         p.kind, p.name, p.end = "background", BACKGROUND_NOUNS[t], j
         return p
-    p.name, p.number = NOUNS[t]
+    p.name, p.number = NOUNS.get(t) or _ARTIST_NOUNS.get()[t]
     p.end = _post_modifiers(tokens, j, p, nested)
     return p
 
@@ -288,6 +321,7 @@ def to_target(p: Phrase) -> Target:
         )
     return Target(
         category=p.name,
+        known=p.name in FOREGROUND,
         quantity=quantity(p),
         position=position,
         in_sky=p.in_sky,
