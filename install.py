@@ -7,9 +7,9 @@
     python install.py --uninstall          # remove the plugin, its shortcuts file and the kritarc entry
     python install.py --zip OUT.zip        # build the zip for Tools > Scripts > Import Python Plugin
 
-Run it with the Python that should run the backend: its path and this folder are written to
-pykrita/language_colorize/backend.json, from which the plugin starts `python -m backend serve`.
-Restart Krita afterwards.
+This folder (and the Python running this script) are written to pykrita/language_colorize/backend.json,
+from which the plugin starts the backend: `<this folder>/.venv/bin/python -m backend serve` when the
+project's virtual environment exists, else with the Python that ran install.py. Restart Krita afterwards.
 """
 
 import argparse
@@ -165,6 +165,16 @@ def read_kritarc_entry(path, group, key):
 # --- install / uninstall ------------------------------------------------------------------------------
 
 
+def server_command(config):
+    """How the installed plugin will start the backend (the plugin's own rule, core/config.py)."""
+    sys.path.insert(0, PLUGIN_SRC)
+    try:
+        from language_colorize.core.config import server_command as plugin_rule
+    finally:
+        sys.path.remove(PLUGIN_SRC)
+    return plugin_rule(config, "127.0.0.1", 8765)
+
+
 def install(resources, pykrita, kritarc, python=None, backend_dir=ROOT, log=print):
     os.makedirs(pykrita, exist_ok=True)
     package_dst = os.path.join(pykrita, NAME)
@@ -186,7 +196,9 @@ def install(resources, pykrita, kritarc, python=None, backend_dir=ROOT, log=prin
     log(f"Installed the plugin into {package_dst}")
     log("Shortcuts: {}".format(os.path.join(actions, NAME + ".action")))
     log(f"Enabled it in {kritarc}")
-    log("Backend: {} -m backend serve (in {})".format(config["python"], backend_dir))
+    command = server_command(config)
+    if command:
+        log(f"Backend (started on demand): {command[0]} -m backend serve (in {backend_dir})")
     return package_dst
 
 

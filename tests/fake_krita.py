@@ -6,8 +6,15 @@ above `above` (top when None); new Python wrapper objects on every call (so code
 ids, not identity); pixel data as bytes in the layer's colour space (8-bit RGBA = B, G, R, A; 8-bit
 grey = grey, alpha), readable over any rectangle, transparent outside what was written; selections with
 one byte per pixel; annotations; `setPixelData` with no undo step while adding/removing layers,
-converting colour spaces and blending-mode changes are undo steps (recorded in `doc.undo_log`).
+converting colour spaces and blending-mode changes are undo steps (recorded in `doc.undo_log`), and
+`setVisible` is not (like Krita 5.1's).
 A closed document answers None / 0 like Krita's wrapper of a deleted document.
+
+Like Krita with a window, a document whose `window` is set makes the newest inserted layer the active
+one *later*, not during addChildNode: insertions are collected and, `ACTIVATION_DELAY_MS` after the
+last one, the last inserted layer becomes active (Krita's layers model does this from its event loop,
+later on a busy machine). Tests set `fake_krita.schedule` to a timer function (e.g. QTimer.singleShot);
+without one, or in kritarunner-like documents (`window` False), the active layer never moves by itself.
 """
 
 import itertools
@@ -203,6 +210,9 @@ def composite_over(dst, src, opacity=255):
 
 _ids = itertools.count(1)
 
+ACTIVATION_DELAY_MS = 150
+schedule = None  # (delay_ms, callback) -> None; set by tests that run an event loop
+
 
 class _NodeImpl:
     def __init__(self, doc, name, kind, color=("RGBA", "U8"), profile=None):
@@ -277,8 +287,10 @@ class Node:
         return self._impl.blending
 
     def setBlendingMode(self, mode):
-        self._impl.doc._undoable("blend", self._impl.name, mode)
-        self._impl.blending = mode
+        impl, old = self._impl, self._impl.blending
+        impl.doc._undoable("blend", impl.name, mode)
+        impl.doc._undo_stack.append(lambda: setattr(impl, "blending", old))
+        impl.blending = mode
 
     def opacity(self):
         return self._impl.opacity
@@ -290,7 +302,10 @@ class Node:
         return self._impl.visible
 
     def setVisible(self, value):
-        self._impl.visible = value
+        # Krita 5.1 records no undo step for this (checked under Xvfb: Ctrl+Z skips it)
+        if self._impl.parent is not None:
+            self._impl.doc.undo_log.append(("visible-no-undo", self._impl.name, bool(value)))
+        self._impl.visible = bool(value)
 
     def locked(self):
         return self._impl.locked
@@ -317,6 +332,8 @@ class Node:
         c.parent = impl
         impl.doc._attach(c)
         impl.doc._undoable("add", c.name, impl.name)
+        impl.doc._undo_stack.append(lambda: (impl.children.remove(c), setattr(c, "parent", None)))
+        impl.doc._activate_later(c)
         return True
 
     def remove(self):
@@ -324,8 +341,12 @@ class Node:
         if impl.parent is None:
             return False
         impl.doc._undoable("remove", impl.name, impl.parent.name)
-        impl.parent.children.remove(impl)
+        parent, index = impl.parent, impl.parent.children.index(impl)
+        parent.children.remove(impl)
         impl.parent = None
+        impl.doc._undo_stack.append(
+            lambda: (parent.children.insert(index, impl), setattr(impl, "parent", parent))
+        )
         return True
 
     def removeChildNode(self, child):
@@ -376,6 +397,7 @@ class Node:
             impl.device = new
         impl.color, impl.profile = dst, profile
         impl.doc._undoable("layer-colorspace", impl.name, "{}/{}".format(*dst))
+        impl.doc._undo_stack.append(lambda: None)
         return True
 
 
@@ -425,8 +447,11 @@ class Document:
         self._active = None
         self._selection = None
         self._annotations = {}
-        self.undo_log = []  # ("add"|"remove"|"blend"|"colorspace"|..., details)
+        self.undo_log = []  # ("add"|"remove"|"blend"|"colorspace"|..., details); "*-no-undo": not undoable
         self.closed_clones = 0
+        self.window = False  # True: behaves like a document shown in Krita's window (see module doc)
+        self._activation_token = None
+        self._undo_stack = []  # how to take back each structural undo step (adding, removing layers)
         if background:
             bg = _NodeImpl(self, "Background", "paintlayer", self._color, self._profile)
             bg.parent = self._root
@@ -435,6 +460,26 @@ class Document:
 
     def _undoable(self, *entry):
         self.undo_log.append(entry)
+
+    def undo(self):
+        """Krita's Edit > Undo for the steps the fake can take back (adding and removing layers)."""
+        if not self._undo_stack:
+            return False
+        self._undo_stack.pop()()
+        return True
+
+    def _activate_later(self, impl):
+        """Krita with a window: the newest inserted layer becomes active a moment after the insert."""
+        if not self.window or schedule is None:
+            return
+        token = object()
+        self._activation_token = token
+
+        def activate():
+            if self._activation_token is token and self._open and impl.parent is not None:
+                self._active = impl
+
+        schedule(ACTIVATION_DELAY_MS, activate)
 
     def _attach(self, impl):
         impl.doc = self
@@ -518,6 +563,7 @@ class Document:
             impl.color, impl.profile = dst, profile
         self._color, self._profile = dst, profile
         self._undoable("colorspace", "{}/{}".format(*dst))
+        self._undo_stack.append(lambda: None)  # a step of its own; the fake does not convert back
         return True
 
     def _all(self):

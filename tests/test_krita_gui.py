@@ -52,8 +52,22 @@ class Gui:
         return docks[0] if docks else {}
 
     def layers(self) -> list:
+        """[(top-level name, names of its children)], without the plugin's hidden Replaced group."""
         doc = self.diag().get("document") or {}
-        return [(n["name"], [c["name"] for c in n["children"]]) for n in doc.get("layers", [])]
+        return [
+            (n["name"], [c["name"] for c in n["children"] if c["name"] != "Replaced"])
+            for n in doc.get("layers", [])
+        ]
+
+    def replaced(self) -> list:
+        """Names in the Colorization group's hidden Replaced group (replaced results kept for undo)."""
+        doc = self.diag().get("document") or {}
+        for n in doc.get("layers", []):
+            for c in n["children"]:
+                if c["name"] == "Replaced":
+                    assert not c["visible"]
+                    return [g["name"] for g in c["children"]]
+        return []
 
     def wait(self, what: str, predicate, timeout: float) -> None:
         deadline = min(time.monotonic() + timeout, self.deadline)
@@ -170,7 +184,7 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
     assert (resources / "actions" / "language_colorize.action").is_file()
     assert install.read_kritarc_entry(str(kritarc), "python", "enable_language_colorize") == "true"
     install.set_kritarc_entry(str(kritarc), "language_colorize", "backend_url", krita_backend)
-    # auto-start is on, as for a user: it only acts when nothing answers (step 6)
+    # auto-start is on, as for a user: it only acts when nothing answers (step 7)
     install.set_kritarc_entry(str(kritarc), "language_colorize", "autostart", "true")
 
     display = free_display()
@@ -267,12 +281,39 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         gui.key("ctrl+shift+z")
         gui.wait("Krita's redo to bring it back", lambda: gui.layers()[0][1] == group, 15)
 
-        # 4. the docker's Undo last (backend undo): the sun goes, the history shrinks
-        gui.click(gui.dock()["undo"])
-        gui.wait("Undo last", lambda: len(gui.dock()["history"]) == 1 and not gui.dock()["busy"], 60)
-        assert gui.layers()[0][1] == first, gui.layers()
+        # 4. re-colour the sky: the new sky takes the old one's place; the old one moves into a hidden
+        #    Replaced group (kept for Undo last)
+        active = gui.diag()["document"]["active"]  # Krita's redo made the sun active: a result layer
+        gui.click(gui.dock()["input"])
+        gui.key("ctrl+a")
+        gui.type("the sky is black")
+        gui.key("Return")
+        gui.wait("the re-colouring", lambda: len(gui.dock()["history"]) == 3 and not gui.dock()["busy"], 90)
+        assert gui.dock()["status_level"] == "ok" and "Replaced" in gui.dock()["status"], gui.dock()["status"]
+        recoloured = gui.layers()[0][1]
+        assert len(recoloured) == 3 and recoloured[0].startswith("sky") and recoloured[0] != first[0], (
+            recoloured
+        )
+        assert recoloured[1:] == group[1:] and gui.replaced() == [first[0]], (recoloured, gui.replaced())
+        gui.wait("the active layer restored", lambda: gui.diag()["document"]["active"] == active, 10)
+        # Krita's Ctrl+Z takes the re-colouring back step by step, never leaving the sky empty
+        gui.click_neutral()
+        gui.key("ctrl+z")  # the move into the Replaced group
+        gui.wait("Krita's first undo", lambda: gui.replaced() == [], 15)
+        gui.key("ctrl+z")  # the removal: the old sky is back under the new one
+        gui.wait("Krita's second undo", lambda: gui.layers()[0][1] == [first[0], *recoloured], 15)
+        gui.key("ctrl+shift+z")
+        gui.key("ctrl+shift+z")
+        gui.wait(
+            "Krita's redo", lambda: gui.layers()[0][1] == recoloured and gui.replaced() == [first[0]], 15
+        )
 
-        # 5. an error, in plain words in the docker
+        # 5. the docker's Undo last: the black sky goes, the blue one is back in its place (no backend)
+        gui.click(gui.dock()["undo"])
+        gui.wait("Undo last", lambda: len(gui.dock()["history"]) == 2 and not gui.dock()["busy"], 30)
+        assert gui.layers()[0][1] == group and gui.replaced() == [], (gui.layers(), gui.replaced())
+
+        # 6. an error, in plain words in the docker
         gui.click(gui.dock()["input"])
         gui.key("ctrl+a")
         gui.type("the car is blurple")
@@ -281,10 +322,10 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
             "the error message", lambda: gui.dock()["status_level"] == "error" and not gui.dock()["busy"], 60
         )
         assert "blurple" in gui.dock()["status"], gui.dock()["status"]
-        assert gui.layers()[0][1] == first
+        assert gui.layers()[0][1] == group
 
-        # 6. auto-start: point the docker at a port where nothing runs; the plugin starts
-        #    `<python> -m backend serve` there (python and folder from install.py's backend.json)
+        # 7. auto-start: point the docker at a port where nothing runs; the plugin starts
+        #    `<repo>/.venv/bin/python -m backend serve` there (the project folder from backend.json)
         port = free_port()
         gui.click(gui.dock()["settings"])
         gui.wait("the settings panel", lambda: gui.dock()["settings_open"] and gui.dock()["url"], 10)
@@ -301,11 +342,11 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         started_pid = gui.diag()["started_backend_pid"]
         gui.wait(
             "a colorization through the auto-started backend",
-            lambda: len(gui.dock()["history"]) == 2 and not gui.dock()["busy"],
+            lambda: len(gui.dock()["history"]) == 3 and not gui.dock()["busy"],
             120,
         )
         assert gui.dock()["status_level"] == "ok", gui.dock()["status"]
-        assert gui.layers()[0][1] == group, gui.layers()
+        assert gui.layers()[0][1] == group and gui.replaced() == [group[-1]], (gui.layers(), gui.replaced())
     finally:
         if diag.exists():
             shutil.copy(diag, ARTIFACTS / "krita_gui_diagnostics.json")

@@ -1,9 +1,13 @@
-"""The plugin's document code in real, headless Krita (kritarunner) against a real backend server.
+"""The plugin's code in real, headless Krita (kritarunner) against a real v2 backend server.
 
-tests/krita_scripts/colorize_in_krita.py opens the shared SketchyScene sketch in Krita, colorizes it
-through the plugin's Controller (real QNetworkAccessManager requests to `python -m backend serve`),
-and records every check in a verdict file, because kritarunner's exit code says nothing about the
-script. Skipped only when Krita is not installed and CI is not "true".
+tests/krita_scripts/colorize_in_krita.py opens a SketchyScene sketch in Krita, colorizes it through
+the plugin's Controller (real QNetworkAccessManager requests to `python -m backend serve`, API v2),
+re-colours, undoes, saves and reopens the .kra, and records every check in a verdict file, because
+kritarunner's exit code says nothing about the script. Skipped only when Krita is not installed and
+CI is not "true".
+
+LANGCOLORIZE_TEST_BACKEND_URL=http://... uses a server you started; =fake uses
+tests/plugin_qt/fake_backend.py (the plugin in real Krita without the model).
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SKETCH = ROOT / "tests" / "data" / "sketchyscene-scenes" / "9996" / "sketch.png"
 SCRIPTS = Path(__file__).resolve().parent / "krita_scripts"
+FAKE_BACKEND = Path(__file__).resolve().parent / "plugin_qt" / "fake_backend.py"
 IN_CI = os.environ.get("CI") == "true"
 
 pytestmark = pytest.mark.skipif(
@@ -53,13 +60,32 @@ def isolated_env(tmp: Path, program: str = "kritarunner") -> dict[str, str]:
     return env
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
-def krita_backend(request: pytest.FixtureRequest) -> str:
-    """LANGCOLORIZE_TEST_BACKEND_URL if set (a server you started), else the real backend from conftest."""
-    url = os.environ.get("LANGCOLORIZE_TEST_BACKEND_URL")
-    if url:
-        return url.rstrip("/")
-    return request.getfixturevalue("backend_url")
+def krita_backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """LANGCOLORIZE_TEST_BACKEND_URL: a server you started, or "fake" for the fake v2 server (it knows
+    sky, ground and sun); unset: the real backend from conftest."""
+    url = os.environ.get("LANGCOLORIZE_TEST_BACKEND_URL", "")
+    if url == "fake":
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, str(FAKE_BACKEND), "--port", str(port), "--only", "sky,ground,sun"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None and "fake v2 backend" in proc.stdout.readline()
+        yield f"http://127.0.0.1:{port}"
+        proc.terminate()
+        proc.wait(timeout=10)
+    elif url:
+        yield url.rstrip("/")
+    else:
+        yield request.getfixturevalue("backend_url")
 
 
 def test_colorize_in_real_krita(krita_backend: str, tmp_path: Path) -> None:
@@ -101,7 +127,7 @@ def test_colorize_in_real_krita(krita_backend: str, tmp_path: Path) -> None:
         for c in verdict["checks"]
     )
     print(report)
-    assert len(verdict["checks"]) >= 40, report
+    assert len(verdict["checks"]) >= 50, report
     assert not failed, report
     artifacts = ROOT / "tests" / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)

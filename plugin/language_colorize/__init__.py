@@ -2,8 +2,8 @@
 
 Inside Krita this registers the "Language Colorize" docker and its actions. Outside Krita (tests, the
 backend's Python) importing the package does nothing, so `language_colorize.core` stays importable
-without PyQt5 or krita. Set LANGCOLORIZE_NO_REGISTER=1 to import it in kritarunner scripts without
-registering anything.
+without Qt or krita. Runs on Krita 5 (PyQt5) and Krita 6 (PyQt6): see qt.py. Set
+LANGCOLORIZE_NO_REGISTER=1 to import it in kritarunner scripts without registering anything.
 """
 
 import os

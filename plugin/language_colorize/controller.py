@@ -1,51 +1,30 @@
-"""The docker's request flow: prepare -> POST -> (start the backend if needed) -> apply, one at a time.
+"""The docker's work, one job at a time: build the request -> POST -> (start the backend) -> apply.
 
 No widgets here: the docker passes a `ui` with on_busy(text), on_idle(), on_message(text, level) and
-on_history_changed(doc); tests pass their own. Only PyQt5 + the core modules are imported, so this
-runs in Krita, in kritarunner (with a QEventLoop) and in a plain PyQt5 process.
+on_history_changed(doc); tests pass their own. Every failure, whatever its source, is a PluginError
+that reaches `_finish` and is shown once, so no path can leave the docker busy or silent.
 """
 
-import sys
 import traceback
+from typing import Any, Callable, Optional
 
-from PyQt5.QtCore import QObject, QTimer
-
-from .client import BackendLauncher, HttpClient
-from .core import api, document
+from . import apply as apply_mod
+from . import request as request_mod
+from . import undo as undo_mod
+from . import watch
+from .client import Answer, BackendLauncher, HttpClient
+from .core import api, errors
 from .core import settings as settings_mod
-from .core import state as state_mod
-from .core.codec import PureCodec
-from .core.state import uid_of
+from .core.document import Document, Layer
+from .core.errors import PluginError
+from .qt import QObject
 
 INFO, OK, ERROR = "info", "ok", "error"
 
-
-def make_codec():
-    if sys.byteorder != "little":
-        return PureCodec()
-    try:
-        from .qt_codec import QtCodec
-        return QtCodec()
-    except ImportError:
-        return PureCodec()
+_shared = {}  # type: Dict[str, Any]
 
 
-def forget_session(doc, line_uid):
-    """After a cancelled/timed-out request the backend may have applied a step we never saw: start a new
-    backend session for this line art so its undo history cannot drift from the document's."""
-    if not document.is_open(doc):
-        return
-    state = state_mod.load(doc)
-    target = state.targets.get(line_uid)
-    if target is not None and target.session_id:
-        target.session_id = None
-        state_mod.save(doc, state)
-
-
-_shared = {}
-
-
-def shared_services(package_dir):
+def shared_services(package_dir: str):
     """One HTTP client and one backend launcher for all Krita windows."""
     if "client" not in _shared:
         client = HttpClient()
@@ -54,20 +33,40 @@ def shared_services(package_dir):
     return _shared["client"], _shared["launcher"]
 
 
-def started_backend_pid():
-    """Process id of the backend this Krita started, or None."""
+def started_backend_pid() -> Optional[int]:
     launcher = _shared.get("launcher")
-    return launcher.process.processId() if launcher is not None and launcher.running() else None
+    return launcher.pid() if launcher is not None else None
 
 
-def stop_started_backend():
+def stop_started_backend() -> None:
     launcher = _shared.get("launcher")
     if launcher is not None:
         launcher.stop()
 
 
+class Job(object):
+    """One colorization in progress."""
+
+    def __init__(self, doc: Document, request: request_mod.Request, settings: settings_mod.Settings) -> None:
+        self.doc = doc
+        self.request = request
+        self.settings = settings
+        self.autostarted = False
+        self.cancelled = False
+        self.pending = None  # type: Optional[Pending]
+
+
 class Controller(QObject):
-    def __init__(self, read_setting, write_setting, package_dir, ui, parent=None, client=None, launcher=None):
+    def __init__(
+        self,
+        read_setting: Callable,
+        write_setting: Callable,
+        package_dir: str,
+        ui: Any,
+        parent: Optional[QObject] = None,
+        client: Optional[HttpClient] = None,
+        launcher: Optional[BackendLauncher] = None,
+    ) -> None:
         QObject.__init__(self, parent)
         self._read = read_setting
         self._write = write_setting
@@ -76,201 +75,158 @@ class Controller(QObject):
             client, launcher = shared_services(package_dir)
         self.client = client
         self.launcher = launcher
-        self.codec = make_codec()
-        self._pending = None     # the HTTP request in flight
-        self._job = None         # what the current work is about (dict)
+        self._job = None  # type: Optional[Job]
+        self.restorer = None  # type: Optional[watch.WaitUntil]
 
-    # --- settings --------------------------------------------------------------------------------
+    # --- settings --------------------------------------------------------------------------------------
     @property
-    def settings(self):
+    def settings(self) -> settings_mod.Settings:
         return settings_mod.Settings.read(self._read)
 
-    def save_settings(self, settings):
+    def save_settings(self, settings: settings_mod.Settings) -> None:
         settings.write(self._write)
 
-    # --- state -----------------------------------------------------------------------------------
+    # --- state -----------------------------------------------------------------------------------------
     @property
-    def busy(self):
+    def busy(self) -> bool:
         return self._job is not None
 
-    def cancel(self):
+    def _refuse_if_busy(self) -> bool:
+        if self._job is not None:
+            self.ui.on_message(
+                "Still working on '%s' - wait or press Cancel." % self._job.request.instruction, INFO
+            )
+            return True
+        return False
+
+    def cancel(self) -> None:
         job = self._job
         if job is None:
             return
-        job["cancelled"] = True
-        if self._pending is not None:
-            self._pending.abort()  # the callback reports it
+        job.cancelled = True
+        if job.pending is not None:
+            job.pending.abort()  # its callback finishes the job
         else:  # waiting for the backend to start
-            self._end(job, "Cancelled; nothing was changed.", INFO)
+            self._finish(job, PluginError("Cancelled; nothing was changed.", errors.CANCELLED))
 
-    def _end(self, job, message, level):
-        if self._job is job:
+    def _finish(self, job: Optional[Job], outcome: Any, level: str = OK) -> None:
+        """The one way out of every job: an error or a report, shown once."""
+        if job is not None and self._job is job:
             self._job = None
-            self._pending = None
-        self.ui.on_idle()
-        if message:
-            self.ui.on_message(message, level)
-        if job.get("doc") is not None:
-            self.ui.on_history_changed(job["doc"])
+            self.ui.on_idle()
+        if isinstance(outcome, PluginError):
+            level = INFO if outcome.kind == errors.CANCELLED else ERROR
+            self.ui.on_message(outcome.message, level)
+        else:
+            self.ui.on_message(outcome, level)
+        if job is not None:
+            self.ui.on_history_changed(job.doc)
 
-    # --- colorize --------------------------------------------------------------------------------
-    def colorize(self, doc, instruction, node=None):
-        """Start one instruction; returns False (with a message shown) if it could not start."""
-        if self.busy:
-            self.ui.on_message("Still working on '%s' - wait or press Cancel." % self._job["label"], INFO)
+    # --- colorize --------------------------------------------------------------------------------------
+    def colorize(self, doc: Optional[Document], instruction: str, layer: Optional[Layer] = None) -> bool:
+        """Start one instruction; False (with a message shown) if it could not start."""
+        if self._refuse_if_busy():
             return False
         settings = self.settings
         try:
-            prepared = document.prepare(doc, instruction, settings, self.codec, node)
-        except document.UserError as exc:
-            self.ui.on_message(exc.message, ERROR)
-            return False
+            request = request_mod.build(doc, instruction, settings, layer)
         except Exception as exc:  # never let a surprise take Krita down
-            traceback.print_exc()
-            self.ui.on_message("Could not read the layer: %s" % exc, ERROR)
+            self._finish(None, as_plugin_error(exc, "Could not read the layer"))
             return False
-        job = {"kind": "colorize", "doc": doc, "prepared": prepared, "label": prepared.instruction,
-               "settings": settings, "autostarted": False, "cancelled": False}
+        assert doc is not None
+        job = Job(doc, request, settings)
         self._job = job
-        self._send_colorize(job)
+        self._send(job)
         return True
 
-    def _send_colorize(self, job):
-        settings = job["settings"]
-        prepared = job["prepared"]
-        self.ui.on_busy("Colouring: %s" % prepared.instruction)
-        url = settings.backend_url + "/v1/colorize"
-        self._pending = self.client.post(url, prepared.body, settings.timeout,
-                                         lambda *answer: self._colorize_answer(job, *answer))
+    def _send(self, job: Job) -> None:
+        self.ui.on_busy("Colouring: %s" % job.request.instruction)
+        url = job.settings.backend_url + api.COLORIZE
+        job.pending = self.client.post(
+            url, job.request.body, job.settings.timeout, lambda answer: self._answered(job, answer)
+        )
 
-    def _colorize_answer(self, job, status, body, error_kind, error_text):
-        self._pending = None
-        settings = job["settings"]
-        prepared = job["prepared"]
-        if error_kind is not None:
-            if error_kind in (api.CANCELLED, api.TIMEOUT):
-                forget_session(job["doc"], prepared.line_uid)
-            if error_kind == api.CANCELLED or job["cancelled"]:
-                self._end(job, "Cancelled; nothing was changed.", INFO)
-                return
-            if error_kind == api.NETWORK and settings.autostart and api.is_local(settings.backend_url) \
-                    and not job["autostarted"]:
-                job["autostarted"] = True
-                self._start_backend(job, lambda: self._send_colorize(job))
-                return
-            err = api.network_error(error_kind, settings.backend_url, error_text, settings.timeout,
-                                    settings.autostart)
-            self._end(job, err.message, ERROR)
+    def _answered(self, job: Job, answer: Answer) -> None:
+        job.pending = None
+        settings = job.settings
+        if answer.error == errors.CANCELLED or job.cancelled:
+            self._finish(job, PluginError("Cancelled; nothing was changed.", errors.CANCELLED))
+            return
+        if (
+            answer.error == errors.NETWORK
+            and settings.autostart
+            and api.is_local(settings.backend_url)
+            and not job.autostarted
+        ):
+            job.autostarted = True
+            self._start_backend(job)
             return
         try:
-            result = api.parse_colorize(status, body)
-            active = job["doc"].activeNode() if document.is_open(job["doc"]) else None
-            active_uid = uid_of(active) if active is not None else None
-            report = document.apply_result(job["doc"], prepared, result, settings, self.codec)
-        except (api.BackendError, document.UserError) as exc:
-            self._end(job, exc.message, ERROR)
-            return
+            if answer.error is not None:
+                raise api.network_error(
+                    answer.error, settings.backend_url, answer.detail, settings.timeout, settings.autostart
+                )
+            result = api.parse_colorize(answer.status, answer.body, answer.retry_after)
+            keep = job.doc.active_layer if job.doc.is_open else None
+            applied = apply_mod.apply(job.request, result, settings)
         except Exception as exc:
-            traceback.print_exc()
-            self._end(job, "Something went wrong while adding the layers: %s" % exc, ERROR)
+            self._finish(job, as_plugin_error(exc, "Something went wrong while adding the layers"))
             return
-        created = [c.get("uid") for c in report.created]
-        self._restore_active_later(job["doc"], active_uid, created)
-        level = OK if report.created or report.removed else INFO
-        self._end(job, report.summary() or "Done.", level)
+        self._keep_active(job.doc, keep, applied.last_inserted)
+        report = applied.report
+        self._finish(job, report.summary() or "Done.", OK if report.changed else INFO)
 
-    def _restore_active_later(self, doc, uid, created=()):
-        """Krita may move the active layer to a new layer some time after it is inserted (later
-        on a busy machine); put it back then, but never undo a choice the artist made meanwhile."""
-        if not uid:
-            return
+    def _keep_active(self, doc: Document, keep: Optional[Layer], newest: Optional[Layer]) -> None:
+        """Adding layers must not change which layer the artist works on (see watch.py)."""
+        if self.restorer is not None:
+            self.restorer.stop()
+        if keep is not None and doc.active_layer != keep and doc.find(keep.id) is not None:
+            doc.set_active(keep)
+        self.restorer = watch.restore_active_layer(doc, keep, newest, self)
 
-        def restore():
-            if not document.is_open(doc):
-                return
-            active = doc.activeNode()
-            if active is None or uid_of(active) in created:
-                document.select_layer(doc, uid)
+    def _start_backend(self, job: Job) -> None:
+        self.ui.on_busy("Starting the backend at %s..." % api.host_port(job.settings.backend_url))
 
-        for delay in (50, 400, 1000, 2000, 4000):
-            QTimer.singleShot(delay, restore)
+        def ready() -> None:
+            if self._job is job and not job.cancelled:
+                self._send(job)
 
-    def _start_backend(self, job, then):
-        settings = job["settings"]
-        self.ui.on_busy("Starting the backend at %s..." % api.host_port(settings.backend_url))
+        def failed(message: str) -> None:
+            if self._job is job and not job.cancelled:
+                self._finish(job, PluginError(message, errors.NETWORK))
 
-        def ready():
-            if self._job is job and not job["cancelled"]:
-                then()
+        self.launcher.start(job.settings.backend_url, ready, failed)
 
-        def failed(message):
-            if self._job is job and not job["cancelled"]:
-                self._end(job, message, ERROR)
-
-        self.launcher.start(settings.backend_url, ready, failed)
-
-    # --- undo ------------------------------------------------------------------------------------
-    def undo_last(self, doc):
-        if self.busy:
-            self.ui.on_message("Still working on '%s' - wait or press Cancel." % self._job["label"], INFO)
+    # --- undo and repeat -------------------------------------------------------------------------------
+    def undo_last(self, doc: Optional[Document]) -> bool:
+        """Take back the document's last instruction (no backend needed)."""
+        if self._refuse_if_busy():
             return False
+        keep = doc.active_layer if doc is not None else None
         try:
-            entry, session_id = document.last_undo_request(doc)
-        except document.UserError as exc:
-            self.ui.on_message(exc.message, ERROR)
+            report = undo_mod.undo_last(doc)
+        except Exception as exc:
+            self._finish(None, as_plugin_error(exc, "Something went wrong while undoing"))
             return False
-        settings = self.settings
-        job = {"kind": "undo", "doc": doc, "entry": entry, "label": "undo", "settings": settings,
-               "autostarted": True, "cancelled": False}
-        self._job = job
-        if not session_id:
-            self._local_undo(job, "no backend session")
-            return True
-        self.ui.on_busy("Undoing: %s" % entry["instruction"])
-        self._pending = self.client.post(settings.backend_url + "/v1/undo", api.undo_body(session_id),
-                                         settings.timeout, lambda *answer: self._undo_answer(job, *answer))
+        assert doc is not None
+        self._keep_active(doc, keep, doc.last_inserted)
+        self._finish(None, report.summary(), OK)
+        self.ui.on_history_changed(doc)
         return True
 
-    def _local_undo(self, job, reason):
-        try:
-            report = document.local_undo(job["doc"], job["entry"], reason)
-        except document.UserError as exc:
-            self._end(job, exc.message, ERROR)
-            return
-        self._end(job, report.summary(), OK)
-
-    def _undo_answer(self, job, status, body, error_kind, error_text):
-        self._pending = None
-        if error_kind == api.CANCELLED or job["cancelled"]:
-            self._end(job, "Cancelled; nothing was undone.", INFO)
-            return
-        if error_kind is not None:
-            self._local_undo(job, "the backend could not be reached")
-            return
-        try:
-            undo = api.parse_undo(status, body)
-        except api.BackendError as exc:
-            self._local_undo(job, exc.message.rstrip("."))
-            return
-        try:
-            report = document.apply_undo(job["doc"], job["entry"], undo, job["settings"], self.codec)
-        except (api.BackendError, document.UserError) as exc:
-            self._end(job, exc.message, ERROR)
-            return
-        except Exception as exc:
-            traceback.print_exc()
-            self._end(job, "Something went wrong while undoing: %s" % exc, ERROR)
-            return
-        self._end(job, report.summary(), OK)
-
-    # --- repeat ----------------------------------------------------------------------------------
-    def repeat_last(self, doc, fallback_text=""):
+    def repeat_last(self, doc: Optional[Document], fallback_text: str = "") -> bool:
         """The document's last instruction again, on the active layer."""
-        instruction = None
-        if document.is_open(doc):
-            instruction = state_mod.load(doc).last_instruction()
+        instruction = doc.load_record().last_instruction() if doc is not None and doc.is_open else None
         instruction = instruction or fallback_text
         if not instruction:
             self.ui.on_message("There is no instruction to repeat yet.", INFO)
             return False
         return self.colorize(doc, instruction)
+
+
+def as_plugin_error(exc: Exception, context: str) -> PluginError:
+    """PluginErrors pass through; anything else is a bug, logged, and shown in words."""
+    if isinstance(exc, PluginError):
+        return exc
+    traceback.print_exc()
+    return PluginError("%s: %s" % (context, exc), errors.SERVER)

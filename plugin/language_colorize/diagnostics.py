@@ -10,7 +10,9 @@ import os
 import time
 
 from krita import Krita
-from PyQt5.QtCore import QTimer
+
+from .core.document import Document
+from .qt import BINDING, QTimer
 
 _timer = []
 
@@ -22,52 +24,53 @@ def _rect(widget):
     return [top_left.x(), top_left.y(), widget.width(), widget.height()]
 
 
-def _tree(node):
-    out = []
-    for child in node.childNodes() or []:
-        uid = child.uniqueId()
-        out.append({
-            "name": child.name(),
-            "type": child.type(),
-            "blending": child.blendingMode(),
-            "uid": uid.toString() if hasattr(uid, "toString") else str(uid),
-            "children": _tree(child) if child.type() == "grouplayer" else [],
-        })
-    return out
+def _tree(layer):
+    return [
+        {
+            "name": child.name,
+            "type": child.type,
+            "blending": child.blending,
+            "visible": child.visible,
+            "children": _tree(child) if child.is_group else [],
+        }
+        for child in layer.children
+    ]
 
 
 def snapshot():
     from .docker import live_dockers
 
     app = Krita.instance()
-    data = {"time": time.time(), "dockers": [], "document": None, "actions": {}}
+    data = {"time": time.time(), "qt": BINDING, "dockers": [], "document": None, "actions": {}}
     for dock in live_dockers():
-        data["dockers"].append({
-            "visible": dock.isVisible(),
-            "input": _rect(dock.input),
-            "input_focus": dock.input.hasFocus(),
-            "input_text": dock.input.text(),
-            "colorize": _rect(dock.colorize_button),
-            "undo": _rect(dock.undo_button),
-            "settings": _rect(dock.settings_button),
-            "settings_open": dock.settings_panel.isVisible(),
-            "url": _rect(dock.url_edit),
-            "dock": _rect(dock),
-            "status": dock.status.text(),
-            "status_level": dock.status_level,
-            "busy": dock.controller.busy,
-            "history": dock.history_texts(),
-            "backend_url": dock.url_edit.text(),
-        })
-    doc = app.activeDocument()
-    if doc is not None and doc.rootNode() is not None:
-        active = doc.activeNode()
+        data["dockers"].append(
+            {
+                "visible": dock.isVisible(),
+                "input": _rect(dock.input),
+                "input_focus": dock.input.hasFocus(),
+                "input_text": dock.input.text(),
+                "colorize": _rect(dock.colorize_button),
+                "undo": _rect(dock.undo_button),
+                "settings": _rect(dock.settings_button),
+                "settings_open": dock.settings_panel.isVisible(),
+                "url": _rect(dock.url_edit),
+                "dock": _rect(dock),
+                "status": dock.status.text(),
+                "status_level": dock.status_level,
+                "busy": dock.controller.busy,
+                "history": dock.history_texts(),
+                "backend_url": dock.url_edit.text(),
+            }
+        )
+    doc = Document.wrap(app.activeDocument())
+    if doc is not None and doc.is_open:
+        active = doc.active_layer
         data["document"] = {
-            "name": doc.name(),
-            "colorModel": doc.colorModel(),
-            "colorDepth": doc.colorDepth(),
-            "active": active.name() if active is not None else None,
-            "layers": _tree(doc.rootNode()),
+            "name": doc.name,
+            "colorModel": doc.color[0],
+            "colorDepth": doc.color[1],
+            "active": active.name if active is not None else None,
+            "layers": _tree(doc.root),
         }
     from .controller import started_backend_pid
     from .extension import ACTIONS

@@ -5,8 +5,20 @@ import os
 import weakref
 
 from krita import DockWidget, Krita
-from PyQt5.QtCore import Qt
-from PyQt5.QtWidgets import (
+
+from . import history
+from .controller import ERROR, OK, Controller
+from .core import settings as settings_mod
+from .core.document import Document
+from .qt import (
+    ARROW_DOWN,
+    ARROW_RIGHT,
+    SHORTCUT_FOCUS,
+    SIZE_MINIMUM,
+    SIZE_PREFERRED,
+    TEXT_BESIDE_ICON,
+    TEXT_SELECTABLE,
+    USER_ROLE,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -15,7 +27,6 @@ from PyQt5.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QToolButton,
     QTreeWidget,
@@ -24,14 +35,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from .controller import ERROR, OK, Controller
-from .core import document
-from .core import settings as settings_mod
-
 DOCKER_ID = "language_colorize_docker"
 DOCKER_TITLE = "Language Colorize"
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-UID_ROLE = Qt.UserRole + 1
+LAYER_ROLE = USER_ROLE + 1
 
 _dockers = []
 
@@ -97,8 +104,8 @@ class LanguageColorizeDocker(DockWidget):
 
         self.status = QLabel("Select your line-art layer, type an instruction and press Enter.", root)
         self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.status.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        self.status.setTextInteractionFlags(TEXT_SELECTABLE)
+        self.status.setSizePolicy(SIZE_PREFERRED, SIZE_MINIMUM)
         layout.addWidget(self.status)
 
         self.history = QTreeWidget(root)
@@ -110,13 +117,15 @@ class LanguageColorizeDocker(DockWidget):
 
         buttons = QHBoxLayout()
         self.undo_button = QPushButton("Undo last", root)
-        self.undo_button.setToolTip("Remove the last colorization's layers and bring back what it replaced")
+        self.undo_button.setToolTip(
+            "Remove the last instruction's layers and show again the layers it replaced"
+        )
         self.undo_button.clicked.connect(self.undo_last)
         self.settings_button = QToolButton(root)
         self.settings_button.setText("Settings")
         self.settings_button.setCheckable(True)
-        self.settings_button.setArrowType(Qt.RightArrow)
-        self.settings_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.settings_button.setArrowType(ARROW_RIGHT)
+        self.settings_button.setToolButtonStyle(TEXT_BESIDE_ICON)
         self.settings_button.toggled.connect(self._toggle_settings)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
@@ -151,7 +160,7 @@ class LanguageColorizeDocker(DockWidget):
         self.setWidget(root)
 
     def _toggle_settings(self, shown):
-        self.settings_button.setArrowType(Qt.DownArrow if shown else Qt.RightArrow)
+        self.settings_button.setArrowType(ARROW_DOWN if shown else ARROW_RIGHT)
         self.settings_panel.setVisible(shown)
 
     def _load_settings(self):
@@ -184,7 +193,7 @@ class LanguageColorizeDocker(DockWidget):
         self.refresh_history()
 
     def active_document(self):
-        return Krita.instance().activeDocument()
+        return Document.wrap(Krita.instance().activeDocument())
 
     # --- commands (buttons and actions) ------------------------------------------------------------
     def colorize_current(self):
@@ -199,7 +208,7 @@ class LanguageColorizeDocker(DockWidget):
     def focus_input(self):
         self.setVisible(True)
         self.raise_()
-        self.input.setFocus(Qt.ShortcutFocusReason)
+        self.input.setFocus(SHORTCUT_FOCUS)
         self.input.selectAll()
 
     # --- ui callbacks from the controller ----------------------------------------------------------
@@ -231,28 +240,27 @@ class LanguageColorizeDocker(DockWidget):
     # --- history ---------------------------------------------------------------------------------
     def refresh_history(self):
         self.history.clear()
-        doc = self.active_document()
-        for entry, layers in document.history_rows(doc):
-            item = QTreeWidgetItem([entry["instruction"]])
-            item.setToolTip(0, "on '%s'" % entry.get("line_art_name", ""))
-            first_uid = None
-            for info, present in layers:
-                name = info.get("name") or info.get("key") or "?"
-                child = QTreeWidgetItem([name if present else name + " (removed)"])
-                child.setData(0, UID_ROLE, info.get("uid"))
-                if not present:
+        for instruction, line_name, layers in history.rows(self.active_document()):
+            item = QTreeWidgetItem([instruction])
+            item.setToolTip(0, "on '%s'" % line_name)
+            first = None
+            for name, layer in layers:
+                child = QTreeWidgetItem([name if layer is not None else name + " (removed)"])
+                child.setData(0, LAYER_ROLE, layer)
+                if layer is None:
                     child.setDisabled(True)
-                elif first_uid is None:
-                    first_uid = info.get("uid")
+                elif first is None:
+                    first = layer
                 item.addChild(child)
-            item.setData(0, UID_ROLE, first_uid)
+            item.setData(0, LAYER_ROLE, first)
             self.history.addTopLevelItem(item)
         self.history.expandAll()
 
     def _history_clicked(self, item, _column):
-        uid = item.data(0, UID_ROLE)
+        layer = item.data(0, LAYER_ROLE)
         doc = self.active_document()
-        if uid and document.select_layer(doc, uid):
+        if layer is not None and doc is not None and doc.find(layer.id) is not None:
+            doc.set_active(layer)
             self._set_status("Selected '%s'." % item.text(0), "info")
 
     def history_texts(self):

@@ -5,11 +5,11 @@ actions/ directory (Krita reads action files from there).
 """
 
 from krita import Extension, Krita
-from PyQt5.QtWidgets import QApplication
 
 from . import diagnostics
 from .controller import stop_started_backend
 from .docker import docker_for_window
+from .qt import QApplication
 
 MENU = "tools/scripts"
 
@@ -17,8 +17,11 @@ MENU = "tools/scripts"
 ACTIONS = (
     ("language_colorize_focus", "Language Colorize: Focus the Instruction Box", "focus_input"),
     ("language_colorize_apply", "Language Colorize: Colorize with the Current Text", "colorize_current"),
-    ("language_colorize_repeat", "Language Colorize: Repeat the Last Instruction on the Active Layer",
-     "repeat_last"),
+    (
+        "language_colorize_repeat",
+        "Language Colorize: Repeat the Last Instruction on the Active Layer",
+        "repeat_last",
+    ),
     ("language_colorize_undo", "Language Colorize: Undo the Last Colorization", "undo_last"),
 )
 
@@ -46,4 +49,5 @@ class LanguageColorizeExtension(Extension):
             dock = docker_for_window(Krita.instance().activeWindow() or window)
             if dock is not None:
                 getattr(dock, method)()
+
         return run

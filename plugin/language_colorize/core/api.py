@@ -1,42 +1,44 @@
-"""The HTTP contract of the backend (docs/API.md), with no transport: bodies in, results or errors out.
+"""The backend's HTTP contract, v2 (docs/API.md), with no transport: bodies in, results or errors out.
 
-The Qt client in ../client.py moves the bytes; everything about what they mean lives here so it can be
-tested without Qt and without a server.
+The server is stateless: every request carries the line art (and the selection), every answer carries
+the finished layers, each with a `key` naming its target ("fg:car:3", "bg:sky"). Which layer of the
+document holds which key, re-colouring and undo are the plugin's business (see record.py).
+The Qt client (../client.py) moves the bytes; what they mean lives here, testable without Qt.
 """
 
 import base64
 import binascii
 import json
+from typing import Any, List, Optional, Tuple
 from urllib.parse import urlsplit
+
+from . import errors
+from .errors import PluginError
 
 DEFAULT_URL = "http://127.0.0.1:8765"
 START_HINT = "python -m backend serve"
-
-# Error kinds, as the docker shows them.
-NETWORK = "network"       # nothing answered (refused, unknown host, ...)
-TIMEOUT = "timeout"
-CANCELLED = "cancelled"
-NO_MATCH = "no_match"
-NOT_UNDERSTOOD = "not_understood"
-BAD_REQUEST = "error"
-SERVER = "server"
-PROTOCOL = "protocol"     # an answer this client cannot read
-
-
-class BackendError(Exception):
-    """A failure with a sentence meant for the artist."""
-
-    def __init__(self, kind, message, http_status=None):
-        Exception.__init__(self, message)
-        self.kind = kind
-        self.message = message
-        self.http_status = http_status
+PREFIX = "/v2"
+COLORIZE = PREFIX + "/colorize"
+HEALTH = PREFIX + "/health"
+PARSE = PREFIX + "/parse"
+VOCABULARY = PREFIX + "/vocabulary"
 
 
 class LayerResult(object):
+    """One layer of an answer: `png` is exactly bbox w x h, placed at bbox x, y of the image."""
+
     __slots__ = ("key", "name", "kind", "category", "instances", "bbox", "png")
 
-    def __init__(self, key, name, kind, category, instances, bbox, png):
+    def __init__(
+        self,
+        key: str,
+        name: str,
+        kind: str,
+        category: Optional[str],
+        instances: List[int],
+        bbox: List[int],
+        png: bytes,
+    ) -> None:
         self.key = key
         self.name = name
         self.kind = kind
@@ -46,40 +48,36 @@ class LayerResult(object):
         self.png = png
 
     @property
-    def is_background(self):
+    def is_background(self) -> bool:
         return self.kind == "background"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "LayerResult(%r, %r, %r, bbox=%r)" % (self.key, self.name, self.kind, self.bbox)
 
 
 class ColorizeResult(object):
-    def __init__(self, session_id, status, message, width, height, layers, replaced, parse=None):
-        self.session_id = session_id
+    def __init__(
+        self, status: str, message: str, width: int, height: int, layers: List[LayerResult], parse: Any = None
+    ) -> None:
         self.status = status
         self.message = message
         self.width = width
         self.height = height
         self.layers = layers
-        self.replaced = replaced
         self.parse = parse
 
 
-class UndoResult(object):
-    def __init__(self, session_id, removed, restored):
-        self.session_id = session_id
-        self.removed = removed
-        self.restored = restored
+# --- addresses -------------------------------------------------------------------------------------
 
 
-def normalise_url(url):
+def normalise_url(url: str) -> str:
     url = (url or "").strip() or DEFAULT_URL
     if "://" not in url:
         url = "http://" + url
     return url.rstrip("/")
 
 
-def split_host_port(url):
+def split_host_port(url: str) -> Tuple[str, int]:
     """('127.0.0.1', 8765) from 'http://127.0.0.1:8765/'."""
     parts = urlsplit(normalise_url(url))
     try:
@@ -91,44 +89,44 @@ def split_host_port(url):
     return parts.hostname or "", port
 
 
-def host_port(url):
+def host_port(url: str) -> str:
     """'127.0.0.1:8765' from 'http://127.0.0.1:8765/', as the artist typed the address."""
     host, port = split_host_port(url)
     return ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
 
 
-def is_local(url):
+def is_local(url: str) -> bool:
     host = split_host_port(url)[0].lower()
     return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
 
-def b64(data):
+# --- requests --------------------------------------------------------------------------------------
+
+
+def b64(data: bytes) -> str:
     return base64.b64encode(bytes(data)).decode("ascii")
 
 
-def colorize_body(image_png, instruction, mask_png=None, session_id=None):
-    """The JSON body (bytes) of POST /v1/colorize."""
-    body = {"image": b64(image_png), "instruction": instruction}
+def colorize_body(image_png: bytes, instruction: str, mask_png: Optional[bytes] = None) -> bytes:
+    """The JSON body (bytes) of POST /v2/colorize."""
+    body = {"image": b64(image_png), "instruction": instruction}  # type: Dict[str, Any]
     if mask_png is not None:
         body["mask"] = b64(mask_png)
-    if session_id:
-        body["session_id"] = session_id
     return json.dumps(body).encode("utf-8")
 
 
-def undo_body(session_id):
-    return json.dumps({"session_id": session_id}).encode("utf-8")
+# --- answers ---------------------------------------------------------------------------------------
 
 
-def _load(body):
+def _load(body: bytes) -> Any:
     try:
         return json.loads(bytes(body).decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return None
 
 
-def _detail_message(data):
-    """The artist-facing sentence of an error body, or None."""
+def _detail(data: Any) -> Optional[Tuple[str, Optional[str]]]:
+    """(sentence, status) of an error body, or None."""
     if not isinstance(data, dict):
         return None
     detail = data.get("detail")
@@ -146,53 +144,69 @@ def _detail_message(data):
     return None
 
 
-def error_from_http(status, body):
-    """BackendError for a non-2xx answer, with the backend's detail.message when there is one."""
-    data = _load(body)
-    found = _detail_message(data)
+def error_from_http(status: int, body: bytes, retry_after: Optional[str] = None) -> PluginError:
+    """PluginError for a non-2xx answer, with the backend's detail.message when there is one."""
+    found = _detail(_load(body))
     if status == 404 and found is not None and found[1] is None:
-        found = None  # FastAPI's own {"detail": "Not Found"}: no such route, so not our backend
+        found = None  # FastAPI's own {"detail": "Not Found"}: no such route, so not a v2 backend
+    if status == 503:
+        wait = " (it asks to wait %s s)" % retry_after if retry_after else ""
+        message = found[0] if found else "The backend is busy"
+        return PluginError("%s%s; try again in a moment." % (message.rstrip("."), wait), errors.BUSY, status)
     if found is not None:
         message, kind = found
         if not kind:
-            kind = {404: NO_MATCH, 422: NOT_UNDERSTOOD}.get(status, SERVER if status >= 500 else BAD_REQUEST)
-        return BackendError(kind, message, status)
+            kind = {404: errors.NO_MATCH, 422: errors.NOT_UNDERSTOOD}.get(
+                status, errors.SERVER if status >= 500 else errors.BAD_REQUEST
+            )
+        return PluginError(message, kind, status)
     if status == 413:
-        return BackendError(BAD_REQUEST, "The image is too large for the backend.", status)
+        return PluginError("The image is too large for the backend.", errors.BAD_REQUEST, status)
     if status >= 500:
-        return BackendError(SERVER, "The backend failed (HTTP %d); see its log for details." % status, status)
-    if status == 404:
-        return BackendError(PROTOCOL, "The server at this address does not look like the colorization "
-                                      "backend (HTTP 404).", status)
-    return BackendError(BAD_REQUEST, "The backend answered HTTP %d." % status, status)
+        return PluginError(
+            "The backend failed (HTTP %d); see its log for details." % status, errors.SERVER, status
+        )
+    if status in (404, 405):
+        return PluginError(
+            "The server at this address is not a colorization backend that speaks API v2 "
+            "(HTTP %d); update or restart the backend." % status,
+            errors.PROTOCOL,
+            status,
+        )
+    return PluginError("The backend answered HTTP %d." % status, errors.BAD_REQUEST, status)
 
 
-def network_error(kind, url, detail="", timeout_s=None, autostart=False):
+def network_error(
+    kind: str, url: str, detail: str = "", timeout_s: Optional[float] = None, autostart: bool = False
+) -> PluginError:
     where = host_port(url)
-    if kind == TIMEOUT:
-        return BackendError(TIMEOUT, "The backend at %s did not answer within %d s. It may still be loading; "
-                            "try again, or raise the timeout in the settings." % (where, timeout_s or 0))
-    if kind == CANCELLED:
-        return BackendError(CANCELLED, "Cancelled.")
+    if kind == errors.TIMEOUT:
+        return PluginError(
+            "The backend at %s did not answer within %d s. It may still be loading; try "
+            "again, or raise the timeout in the settings." % (where, timeout_s or 0),
+            kind,
+        )
+    if kind == errors.CANCELLED:
+        return PluginError("Cancelled; nothing was changed.", kind)
     hint = "start it with '%s' in the project folder" % START_HINT
     if not autostart:
         hint += ", or tick 'Start the backend automatically' in the settings"
     message = "Cannot reach the backend at %s - %s." % (where, hint)
     if detail:
         message += " (%s)" % detail
-    return BackendError(NETWORK, message)
+    return PluginError(message, errors.NETWORK)
 
 
-def _decode_png_field(value, what):
+def _png_field(value: Any, what: str) -> bytes:
     try:
         return base64.b64decode(value.encode("ascii") if isinstance(value, str) else value, validate=True)
-    except (binascii.Error, ValueError, AttributeError):
-        raise BackendError(PROTOCOL, "The backend sent a broken image for %s." % what) from None
+    except (binascii.Error, ValueError, AttributeError, TypeError):
+        raise PluginError("The backend sent a broken image for %s." % what, errors.PROTOCOL) from None
 
 
-def _layer(item):
+def _layer(item: Any) -> LayerResult:
     if not isinstance(item, dict):
-        raise BackendError(PROTOCOL, "The backend sent a layer this plugin does not understand.")
+        raise PluginError("The backend sent a layer this plugin does not understand.", errors.PROTOCOL)
     try:
         bbox = [int(v) for v in item["bbox"]]
         if len(bbox) != 4:
@@ -200,49 +214,38 @@ def _layer(item):
         key = str(item["key"])
         name = str(item.get("name") or key)
     except (KeyError, TypeError, ValueError):
-        raise BackendError(PROTOCOL, "The backend sent a layer without a key or bounding box.") from None
+        raise PluginError(
+            "The backend sent a layer without a key or bounding box.", errors.PROTOCOL
+        ) from None
     kind = item.get("kind") or ("background" if key.startswith("bg:") else "foreground")
-    png = _decode_png_field(item.get("png", ""), name)
-    return LayerResult(key, name, kind, item.get("category"), item.get("instances") or [], bbox, png)
+    instances = [int(i) for i in item.get("instances") or [] if isinstance(i, int)]
+    return LayerResult(
+        key, name, kind, item.get("category"), instances, bbox, _png_field(item.get("png", ""), name)
+    )
 
 
-def parse_colorize(status, body):
-    """ColorizeResult from a /v1/colorize answer; raises BackendError."""
+def parse_colorize(status: Optional[int], body: bytes, retry_after: Optional[str] = None) -> ColorizeResult:
+    """ColorizeResult from a /v2/colorize answer; raises PluginError."""
     if status is None or status < 200 or status >= 300:
-        raise error_from_http(status or 0, body)
+        raise error_from_http(status or 0, body, retry_after)
     data = _load(body)
     if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
-        raise BackendError(PROTOCOL, "The backend sent an answer this plugin does not understand.")
+        raise PluginError("The backend sent an answer this plugin does not understand.", errors.PROTOCOL)
     layers = [_layer(item) for item in data["layers"]]
     try:
         width, height = int(data.get("width") or 0), int(data.get("height") or 0)
     except (TypeError, ValueError):
         width = height = 0
     return ColorizeResult(
-        session_id=data.get("session_id"),
-        status=data.get("status", "ok"),
-        message=str(data.get("message") or ""),
-        width=width,
-        height=height,
-        layers=layers,
-        replaced=[str(k) for k in data.get("replaced") or []],
-        parse=data.get("parse"),
+        str(data.get("status", "ok")),
+        str(data.get("message") or ""),
+        width,
+        height,
+        layers,
+        data.get("parse"),
     )
 
 
-def parse_undo(status, body):
-    if status is None or status < 200 or status >= 300:
-        raise error_from_http(status or 0, body)
-    data = _load(body)
-    if not isinstance(data, dict):
-        raise BackendError(PROTOCOL, "The backend sent an answer this plugin does not understand.")
-    return UndoResult(
-        data.get("session_id"),
-        [str(k) for k in data.get("removed") or []],
-        [_layer(item) for item in data.get("restored") or []],
-    )
-
-
-def parse_health(status, body):
+def parse_health(status: Optional[int], body: bytes) -> bool:
     data = _load(body)
     return status == 200 and isinstance(data, dict) and data.get("status") == "ok"

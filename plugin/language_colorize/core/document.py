@@ -1,477 +1,334 @@
-"""What the plugin does to a Krita document, with the HTTP exchange left to the caller.
+"""A thin wrapper over Krita's Document and Node: the only module that touches them.
 
-    prepared = prepare(doc, "the sky is blue", settings, codec)   # reads pixels, changes nothing
-    ... POST prepared.body to /v1/colorize (async in the docker, blocking in tests) ...
-    report = apply_result(doc, prepared, api.parse_colorize(status, body), settings, codec)
-
-`prepare` never modifies the document; `apply_result` only adds layers (a "Colorization" group and one
-paint layer per result), removes the plugin's own earlier layer of a re-coloured target, and when it
-must, converts a grayscale image to RGB (colours cannot show otherwise), sets opaque line art to
-Multiply (colours under white paper cannot show otherwise) or moves a bottom-most line-art layer up one
-place (Krita's API cannot insert under the bottom layer). Each of those is reported in plain words.
+Why a wrapper: Krita hands out a new Python object for the same layer on every call (compare by
+unique id, never identity), a closed document answers None/0 instead of raising, unique ids are QUuids,
+the tree lists children bottom to top and can only insert *above* a sibling. Those facts live here;
+the rest of the plugin speaks of Document and Layer, and never sees a raw node or a uid string.
+Everything below is checked against Krita 5.1 (see /work/shared/KRITA_NOTES.md and tests/fake_krita.py).
 """
 
-from . import api, pixels, tree
-from . import settings as settings_mod
-from . import state as state_mod
-from .state import uid_of
+from typing import Any, Iterator, List, Optional, Tuple
 
-GROUP_NAME = "Colorization"
+from . import pixels
+from .errors import PluginError
+from .record import ANNOTATION, DESCRIPTION, Record
+
 SRGB = "sRGB-elle-V2-srgbtrc.icc"
 PIXEL_LAYERS = ("paintlayer", "grouplayer", "vectorlayer", "filelayer", "clonelayer", "filllayer")
-OPAQUE_SHARE = 0.5  # a line-art layer this opaque hides whatever is under it (lines drawn on white)
+GROUP = "grouplayer"
+_MODELS = {
+    "RGBA": "RGB",
+    "GRAYA": "Grayscale",
+    "CMYKA": "CMYK",
+    "LABA": "L*a*b*",
+    "XYZA": "XYZ",
+    "YCbCrA": "YCbCr",
+}
+_DEPTHS = {"U8": "8-bit", "U16": "16-bit", "F16": "16-bit float", "F32": "32-bit float"}
 
 
-class UserError(Exception):
-    """A problem the artist can fix, in plain words."""
-
-    def __init__(self, message):
-        Exception.__init__(self, message)
-        self.message = message
+def color_space_name(model: str, depth: str) -> str:
+    """'Grayscale 8-bit', as Krita's menus say it."""
+    return "%s %s" % (_MODELS.get(model, model), _DEPTHS.get(depth, depth))
 
 
-class Prepared(object):
-    """One request, ready to send: the body plus what is needed to apply its answer later."""
+def _uid(node: Any) -> str:
+    uid = node.uniqueId()
+    return uid.toString() if hasattr(uid, "toString") else str(uid)
 
-    def __init__(self, **kwargs):
-        self.doc = kwargs["doc"]
-        self.instruction = kwargs["instruction"]
-        self.line_uid = kwargs["line_uid"]
-        self.line_name = kwargs["line_name"]
-        self.width = kwargs["width"]
-        self.height = kwargs["height"]
-        self.session_id = kwargs.get("session_id")
-        self.image_png = kwargs["image_png"]
-        self.mask_png = kwargs.get("mask_png")
-        self.opaque = kwargs.get("opaque", False)
-        self.convert_gray = kwargs.get("convert_gray", False)
-        self.notes = list(kwargs.get("notes") or [])
+
+class Layer(object):
+    """One node of a document, compared by Krita's unique id."""
+
+    def __init__(self, doc: "Document", node: Any) -> None:
+        self._doc = doc
+        self._node = node
+        self.id = _uid(node)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Layer) and other.id == self.id
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __repr__(self) -> str:
+        return "Layer(%r, %s)" % (self.name, self.type)
+
+    # --- properties ------------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return str(self._node.name())
 
     @property
-    def body(self):
-        return api.colorize_body(self.image_png, self.instruction, self.mask_png, self.session_id)
+    def type(self) -> str:
+        return str(self._node.type())
 
+    @property
+    def is_group(self) -> bool:
+        return self.type == GROUP
 
-class Report(object):
-    """What happened, for the status line and the history list."""
+    @property
+    def holds_pixels(self) -> bool:
+        """A layer (not a mask) whose pixels can be read."""
+        return self.type in PIXEL_LAYERS
 
-    def __init__(self):
-        self.created = []    # {"key", "uid", "name", "kind"}
-        self.replaced = []   # {"key", "uid", "name"}
-        self.removed = []
-        self.notes = []
-        self.message = ""
+    @property
+    def color(self) -> Tuple[str, str]:
+        return str(self._node.colorModel()), str(self._node.colorDepth())
 
-    def summary(self):
-        parts = []
-        if self.message:
-            parts.append(self.message)
-        elif self.created:
-            parts.append("Added " + ", ".join("'%s'" % c["name"] for c in self.created) + ".")
-        if self.replaced:
-            parts.append("Replaced " + ", ".join("'%s'" % r["name"] for r in self.replaced) + ".")
-        parts.extend(self.notes)
-        return " ".join(parts)
+    @property
+    def blending(self) -> str:
+        return str(self._node.blendingMode())
 
+    def set_blending(self, mode: str) -> None:
+        self._node.setBlendingMode(mode)
 
-# --- documents -------------------------------------------------------------------------------------
+    @property
+    def visible(self) -> bool:
+        return bool(self._node.visible())
 
-def is_open(doc):
-    """False once Krita closed the document (its wrapper then answers None / 0)."""
-    try:
-        return doc is not None and doc.rootNode() is not None and doc.width() > 0
-    except Exception:  # a wrapper whose document is gone
-        return False
+    def set_visible(self, value: bool) -> None:
+        self._node.setVisible(value)
 
+    # --- tree ------------------------------------------------------------------------------------------
+    @property
+    def parent(self) -> Optional["Layer"]:
+        node = self._node.parentNode()
+        return Layer(self._doc, node) if node is not None else None
 
-def _color_space_name(model, depth):
-    models = {"RGBA": "RGB", "GRAYA": "Grayscale", "CMYKA": "CMYK", "LABA": "L*a*b*", "XYZA": "XYZ",
-              "YCbCrA": "YCbCr"}
-    depths = {"U8": "8-bit", "U16": "16-bit", "F16": "16-bit float", "F32": "32-bit float"}
-    return "%s %s" % (models.get(model, model), depths.get(depth, depth))
+    @property
+    def children(self) -> List["Layer"]:
+        """Bottom to top, as Krita lists them."""
+        return [Layer(self._doc, n) for n in (self._node.childNodes() or [])]
 
+    def walk(self) -> Iterator["Layer"]:
+        """Every layer under this one, depth first."""
+        for child in self.children:
+            yield child
+            for sub in child.walk():
+                yield sub
 
-def _is_linear(profile):
-    profile = (profile or "").lower()
-    return "g10" in profile or "linear" in profile
+    def ancestors(self) -> List["Layer"]:
+        out = []
+        parent = self.parent
+        while parent is not None:
+            out.append(parent)
+            parent = parent.parent
+        return out
 
+    def path(self) -> List[int]:
+        """Child indices from the root (to find the same layer in a cloned document)."""
+        path = []
+        node = self
+        parent = node.parent
+        while parent is not None:
+            path.append(parent.children.index(node))
+            node, parent = parent, parent.parent
+        return list(reversed(path))
 
-def owned_uids(state):
-    """Unique ids of the plugin's groups and layers in this document."""
-    uids = set()
-    for target in state.targets.values():
-        if target.group:
-            uids.add(target.group)
-        for info in target.layers.values():
-            uids.add(info.get("uid"))
-    return uids
+    def add_on_top(self, child: "Layer") -> None:
+        """Put a detached layer at the top of this group (one Krita undo step)."""
+        self._node.addChildNode(child._node, None)
+        self._doc.last_inserted = child
 
+    def add_above(self, child: "Layer", sibling: "Layer") -> None:
+        """Put a detached layer directly above `sibling`, a child of this group (one undo step)."""
+        self._node.addChildNode(child._node, sibling._node)
+        self._doc.last_inserted = child
 
-def choose_line_art(doc, state, node=None):
-    """The layer to send: the given/active one; if that is a colorization result, its line art."""
-    root = doc.rootNode()
-    node = node if node is not None else doc.activeNode()
-    if node is None:
-        raise UserError("Select your line-art layer in the Layers docker first.")
-    if node.type() not in PIXEL_LAYERS:  # a mask: use the layer it belongs to
-        parent = node.parentNode()
-        if parent is not None and parent.parentNode() is not None:
-            node = parent
-    owned = owned_uids(state)
-    here = uid_of(node)
-    if here in owned or owned.intersection(tree.ancestors_uids(node)):
-        for line_uid, target in state.targets.items():
-            layer_uids = [info.get("uid") for info in target.layers.values()]
-            if here == target.group or here in layer_uids or target.group in tree.ancestors_uids(node):
-                line = tree.find(root, line_uid)
-                if line is not None:
-                    return line
-        raise UserError("The active layer is a colorization result; select your line-art layer.")
-    if node.type() not in PIXEL_LAYERS:
-        raise UserError("The active layer '%s' is a %s; select your line-art layer."
-                        % (node.name(), node.type()))
-    return node
+    def add_below(self, child: "Layer", sibling: "Layer") -> bool:
+        """Put a detached layer directly under `sibling`. Krita can only insert above a layer, so under
+        the bottom-most one the new layer goes above it and `sibling` is moved up (same node: pixels and
+        id kept). Returns True when `sibling` had to move."""
+        kids = self.children
+        index = kids.index(sibling)
+        if index > 0:
+            self.add_above(child, kids[index - 1])
+            return False
+        self.add_above(child, sibling)
+        sibling.remove()
+        self.add_above(sibling, child)
+        return True
 
-
-def read_pixels_bgra(doc, node):
-    """The node over the document's full rect as 8-bit BGRA, converting other colour spaces.
-
-    Returns (bgra, note) where note says a conversion happened (or "").
-    """
-    width, height = doc.width(), doc.height()
-    model, depth, profile = node.colorModel(), node.colorDepth(), node.colorProfile()
-    read = node.pixelData if node.type() == "paintlayer" else node.projectionPixelData
-    if (model, depth) == pixels.RGBA_U8:
-        return bytes(read(0, 0, width, height)), ""
-    if (model, depth) == pixels.GRAYA_U8 and not _is_linear(profile):
-        return pixels.graya_to_bgra(read(0, 0, width, height)), ""
-    # Anything else: let Krita convert a throw-away copy of the document.
-    path = tree.path_of(node)
-    copy = doc.clone()
-    if copy is None:
-        raise UserError("This document is %s; convert it to RGB 8-bit (Image > Convert Image Color Space) "
-                        "and try again." % _color_space_name(model, depth))
-    try:
-        copy.setColorSpace("RGBA", "U8", SRGB)
-        copy.waitForDone()
-        twin = tree.at_path(copy.rootNode(), path)
-        if twin is None or (twin.colorModel(), twin.colorDepth()) != pixels.RGBA_U8:
-            raise UserError("Could not read the %s layer '%s' as RGB; convert the image to RGB 8-bit "
-                            "(Image > Convert Image Color Space) and try again."
-                            % (_color_space_name(model, depth), node.name()))
-        read = twin.pixelData if twin.type() == "paintlayer" else twin.projectionPixelData
-        data = bytes(read(0, 0, width, height))
-    finally:
-        copy.close()
-    return data, "Sent an RGB 8-bit copy of the %s layer." % _color_space_name(model, depth)
-
-
-def prepare(doc, instruction, settings, codec, node=None):
-    """Everything for one /v1/colorize request. Raises UserError; modifies nothing."""
-    if doc is None or not is_open(doc):
-        raise UserError("Open a document with line art first.")
-    instruction = " ".join((instruction or "").split())
-    if not instruction:
-        raise UserError("Type what to colour, e.g. 'the car is red with black windows'.")
-    state = state_mod.load(doc)
-    line = choose_line_art(doc, state, node)
-    width, height = doc.width(), doc.height()
-    doc_model, doc_depth = doc.colorModel(), doc.colorDepth()
-    convert_gray = False
-    if doc_model == "GRAYA":
-        if not settings.convert_gray:
-            raise UserError("This document is %s, so colours would show as grey. Convert it to RGB "
-                            "(Image > Convert Image Color Space), or tick 'Convert grayscale documents to "
-                            "RGB' in the settings." % _color_space_name(doc_model, doc_depth))
-        convert_gray = True
-    bgra, note = read_pixels_bgra(doc, line)
-    if len(bgra) != width * height * 4:
-        raise UserError("Could not read the layer '%s' (got %d bytes)." % (line.name(), len(bgra)))
-    if pixels.is_blank(bgra) or pixels.is_uniform(bgra):
-        raise UserError("The layer '%s' is empty; select the layer with your line art." % line.name())
-    mask_png = None
-    selection = doc.selection()
-    if selection is not None:
-        mask = pixels.mask_from_selection(selection.pixelData(0, 0, width, height))
-        if mask is not None:
-            mask_png = codec.encode_gray(mask, width, height)
-    target = state.targets.get(uid_of(line))
-    return Prepared(
-        doc=doc,
-        instruction=instruction,
-        line_uid=uid_of(line),
-        line_name=line.name(),
-        width=width,
-        height=height,
-        session_id=target.session_id if target else None,
-        image_png=codec.encode_bgra(bgra, width, height),
-        mask_png=mask_png,
-        opaque=pixels.opaque_share(bgra) >= OPAQUE_SHARE,
-        convert_gray=convert_gray,
-        notes=[note] if note else [],
-    )
-
-
-# --- applying answers ------------------------------------------------------------------------------
-
-def _decode_layers(codec, layers, width, height):
-    """[(LayerResult, (x, y, w, h), BGRA)] clipped to the canvas; raises before anything changes."""
-    out = []
-    for layer in layers:
-        x, y, w, h = layer.bbox
-        if w <= 0 or h <= 0:
-            continue
-        try:
-            pw, ph, bgra = codec.decode_png(layer.png)
-        except Exception as exc:
-            raise api.BackendError(api.PROTOCOL, "The backend sent an unreadable image for '%s' (%s)."
-                                   % (layer.name, exc)) from exc
-        if (pw, ph) != (w, h):
-            raise api.BackendError(api.PROTOCOL, "The backend sent a %dx%d image for '%s', whose box is "
-                                   "%dx%d." % (pw, ph, layer.name, w, h))
-        clipped = pixels.clip_to_canvas(layer.bbox, width, height)
-        if clipped is None:
-            continue
-        (cx, cy, cw, ch), (ox, oy) = clipped
-        out.append((layer, (cx, cy, cw, ch), pixels.crop(bgra, w, h, 4, ox, oy, cw, ch)))
-    return out
-
-
-def _check_still_valid(doc, width, height, line_uid, line_name):
-    if not is_open(doc):
-        raise UserError("The document was closed before the backend answered; nothing was changed.")
-    if (doc.width(), doc.height()) != (width, height):
-        raise UserError("The image was resized while the backend worked; nothing was changed. Try again.")
-    line = tree.find(doc.rootNode(), line_uid)
-    if line is None:
-        raise UserError("The layer '%s' was removed while the backend worked; nothing was changed."
-                        % line_name)
-    return line
-
-
-def _is_direct(doc):
-    return (doc.colorModel(), doc.colorDepth()) == pixels.RGBA_U8
-
-
-def _new_layer(doc, name, box, bgra, direct):
-    node = doc.createNode(name, "paintlayer")
-    if direct:  # pixels first: the "add layer" undo step then carries them
-        node.setPixelData(bgra, box[0], box[1], box[2], box[3])
-    return node
-
-
-def _finish_layer(node, box, bgra, direct):
-    if not direct:  # other colour spaces: make the new layer RGB 8-bit, then write
-        node.setColorSpace("RGBA", "U8", SRGB)
-        node.setPixelData(bgra, box[0], box[1], box[2], box[3])
-
-
-def ensure_group(doc, target, line, placement, report):
-    """The target's Colorization group, created next to the line art if missing."""
-    group = tree.find(doc.rootNode(), target.group) if target.group else None
-    if group is not None and group.type() == "grouplayer":
-        return group
-    group = doc.createGroupLayer(GROUP_NAME)
-    parent = line.parentNode()
-    if placement == settings_mod.PLACE_ABOVE:
-        parent.addChildNode(group, line)
-        group.setBlendingMode("multiply")
-    elif tree.insert_below(parent, group, line):
-        report.notes.append("Moved '%s' up one place so the colours can go under it." % line.name())
-    target.group = uid_of(group)
-    # Drop keys whose layers went with an earlier group: they are not in the document any more.
-    target.layers = {}
-    return group
-
-
-def _place(group, node, is_background, target):
-    if not is_background:
-        group.addChildNode(node, None)
-        return
-    backgrounds = [info["uid"] for info in target.layers.values() if info.get("kind") == "background"]
-    top_background = None
-    for child in tree.children(group):
-        if uid_of(child) in backgrounds:
-            top_background = child
-    if top_background is not None:
-        group.addChildNode(node, top_background)
-    else:
-        tree.insert_bottom(group, node)
-
-
-def _add_layers(doc, target, group, decoded, report):
-    """Create one layer per result, replacing the target's earlier layer of the same key."""
-    root = doc.rootNode()
-    direct = _is_direct(doc)
-    for layer, box, bgra in decoded:
-        node = _new_layer(doc, layer.name, box, bgra, direct)
-        old_info = target.layers.get(layer.key)
-        old = tree.find(root, old_info.get("uid")) if old_info else None
-        if old is not None and old.parentNode() is not None:
-            old.parentNode().addChildNode(node, old)  # same place in the stack as the layer it replaces
-            old.remove()
-            report.replaced.append({"key": layer.key, "uid": old_info.get("uid"),
-                                    "name": old_info.get("name")})
+    def add_at_bottom(self, child: "Layer") -> None:
+        kids = self.children
+        if kids:
+            self.add_below(child, kids[0])
         else:
-            _place(group, node, layer.is_background, target)
-        _finish_layer(node, box, bgra, direct)
-        info = {"key": layer.key, "uid": uid_of(node), "name": layer.name, "kind": layer.kind}
-        target.layers[layer.key] = {"uid": info["uid"], "name": layer.name, "kind": layer.kind}
-        report.created.append(info)
-    if not direct:
-        doc.refreshProjection()
+            self.add_on_top(child)
+
+    def remove(self) -> None:
+        """Take the layer out of the document (one Krita undo step; the node itself lives on)."""
+        self._node.remove()
+
+    # --- pixels ----------------------------------------------------------------------------------------
+    def _read(self, x: int, y: int, w: int, h: int) -> bytes:
+        read = self._node.pixelData if self.type == "paintlayer" else self._node.projectionPixelData
+        return bytes(read(x, y, w, h))
+
+    def pixels(self, x: int, y: int, w: int, h: int) -> bytes:
+        """Raw bytes in the layer's own colour space (tests and checks)."""
+        return self._read(x, y, w, h)
+
+    def bounds(self) -> Tuple[int, int, int, int]:
+        """(x, y, w, h) of the layer's painted pixels; may start outside the canvas."""
+        rect = self._node.bounds()
+        return rect.x(), rect.y(), rect.width(), rect.height()
 
 
-def _remove_keys(doc, target, keys, report, exclude=()):
-    root = doc.rootNode()
-    for key in keys:
-        if key in exclude:
-            continue
-        info = target.layers.pop(key, None)
-        node = tree.find(root, info.get("uid")) if info else None
-        if node is not None:
-            node.remove()
-            report.removed.append({"key": key, "uid": info.get("uid"), "name": info.get("name")})
+class Document(object):
+    """One Krita document, and the plugin's record kept inside it."""
 
+    def __init__(self, doc: Any) -> None:
+        self._doc = doc
+        # Krita with a window makes the last inserted layer active a moment later (see watch.py)
+        self.last_inserted = None  # type: Optional[Layer]
 
-def _restore_active(doc, active_uid):
-    node = tree.find(doc.rootNode(), active_uid) if active_uid else None
-    if node is not None:
-        doc.setActiveNode(node)
+    @classmethod
+    def wrap(cls, doc: Any) -> Optional["Document"]:
+        return cls(doc) if doc is not None else None
 
+    def same_as(self, other: Optional["Document"]) -> bool:
+        return other is not None and other._doc is self._doc
 
-def apply_result(doc, prepared, result, settings, codec):
-    """Turn a ColorizeResult into layers. Raises UserError/BackendError before changing anything."""
-    line = _check_still_valid(doc, prepared.width, prepared.height, prepared.line_uid, prepared.line_name)
-    if result.width and result.height and (result.width, result.height) != (prepared.width, prepared.height):
-        raise api.BackendError(api.PROTOCOL, "The backend answered for a %dx%d image; this one is %dx%d."
-                               % (result.width, result.height, prepared.width, prepared.height))
-    decoded = _decode_layers(codec, result.layers, prepared.width, prepared.height)
-    report = Report()
-    report.message = result.message
-    report.notes.extend(prepared.notes)
-    active = doc.activeNode()
-    active_uid = uid_of(active) if active is not None else None
-    state = state_mod.load(doc)
-    target = state.target(prepared.line_uid)
+    # --- properties ------------------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        """False once Krita closed the document (its wrapper then answers None / 0)."""
+        try:
+            return self._doc.rootNode() is not None and self._doc.width() > 0
+        except Exception:  # a wrapper whose document is gone
+            return False
 
-    if prepared.convert_gray and doc.colorModel() == "GRAYA":
-        doc.setColorSpace("RGBA", "U8", SRGB)
-        doc.waitForDone()
-        report.notes.append("Converted the image from grayscale to RGB 8-bit so the colours can show "
-                            "(Krita's undo reverts it).")
-        line = tree.find(doc.rootNode(), prepared.line_uid) or line
-    if decoded:
-        new_group = not target.group or tree.find(doc.rootNode(), target.group) is None
-        group = ensure_group(doc, target, line, settings.placement, report)
-        if new_group and settings.placement == settings_mod.PLACE_UNDER and prepared.opaque \
-                and line.blendingMode() == "normal":
-            line.setBlendingMode("multiply")
-            report.notes.append("Set '%s' to Multiply so the colours under it show through "
-                                "(Layer Properties changes it back)." % line.name())
-        _add_layers(doc, target, group, decoded, report)
-    new_keys = [layer.key for layer, _box, _data in decoded]
-    _remove_keys(doc, target, result.replaced, report, exclude=new_keys)
-    if result.session_id:
-        target.session_id = result.session_id
-    if report.created or report.removed:
-        state.add_history(prepared.instruction, prepared.line_uid, prepared.line_name, report.created,
-                          report.replaced + report.removed)
-    state_mod.save(doc, state)
-    _restore_active(doc, active_uid)
-    return report
+    @property
+    def name(self) -> str:
+        return str(self._doc.name())
 
+    @property
+    def size(self) -> Tuple[int, int]:
+        return int(self._doc.width()), int(self._doc.height())
 
-# --- undo ------------------------------------------------------------------------------------------
+    @property
+    def color(self) -> Tuple[str, str]:
+        return str(self._doc.colorModel()), str(self._doc.colorDepth())
 
-def last_undo_request(doc):
-    """(history entry, session id) of the step 'Undo last' would revert; raises UserError."""
-    if not is_open(doc):
-        raise UserError("Open a document first.")
-    state = state_mod.load(doc)
-    entry = state.last_entry()
-    if entry is None:
-        raise UserError("There is no colorization to undo in this document.")
-    target = state.targets.get(entry.get("line_art"))
-    return entry, (target.session_id if target else None)
+    @property
+    def is_rgb8(self) -> bool:
+        return self.color == pixels.RGBA_U8
 
+    @property
+    def root(self) -> Layer:
+        return Layer(self, self._doc.rootNode())
 
-def _begin_undo(doc, entry):
-    """Both undo paths act only on the newest step: -> (state, its target, the active layer's uid)."""
-    state = state_mod.load(doc)
-    if not state.history or state.history[-1].get("id") != entry.get("id"):
-        raise UserError("The document's history changed; nothing was undone.")
-    active = doc.activeNode()
-    active_uid = uid_of(active) if active is not None else None
-    return state, state.target(entry["line_art"]), active_uid
+    def layers(self) -> Iterator[Layer]:
+        return self.root.walk()
 
+    def find(self, layer_id: Optional[str]) -> Optional[Layer]:
+        if not layer_id or not self.is_open:
+            return None
+        for layer in self.layers():
+            if layer.id == layer_id:
+                return layer
+        return None
 
-def apply_undo(doc, entry, undo, settings, codec):
-    """Apply a /v1/undo answer: remove the step's layers, bring back the layers it replaced."""
-    state, target, active_uid = _begin_undo(doc, entry)
-    report = Report()
-    line = tree.find(doc.rootNode(), entry["line_art"])
-    decoded = _decode_layers(codec, undo.restored, doc.width(), doc.height())
-    if line is None:
-        decoded = []
-    restored_keys = [layer.key for layer, _box, _data in decoded]
-    if decoded:  # a restored layer takes the place of the layer of the same key it replaced
-        group = ensure_group(doc, target, line, settings.placement, report)
-        _add_layers(doc, target, group, decoded, report)
-    keys = [key for key in undo.removed if key not in restored_keys]
-    for info in entry.get("layers") or []:  # the step's own layers, even if the backend forgot them
-        if info["key"] not in keys and info["key"] not in restored_keys and \
-                target.layers.get(info["key"], {}).get("uid") == info.get("uid"):
-            keys.append(info["key"])
-    _remove_keys(doc, target, keys, report)
-    report.removed = report.replaced + report.removed
-    report.replaced = []
-    state.history.pop()
-    state_mod.save(doc, state)
-    _restore_active(doc, active_uid)
-    report.message = "Undid '%s'." % entry["instruction"]
-    if report.created:
-        report.notes.append("Brought back " + ", ".join("'%s'" % c["name"] for c in report.created) + ".")
-        report.created = []
-    return report
+    def layer_ids(self) -> set:
+        return set(layer.id for layer in self.layers())
 
+    @property
+    def active_layer(self) -> Optional[Layer]:
+        if not self.is_open:
+            return None
+        node = self._doc.activeNode()
+        return Layer(self, node) if node is not None else None
 
-def local_undo(doc, entry, reason=""):
-    """Undo without the backend: remove the step's layers (what they replaced cannot come back)."""
-    state, target, active_uid = _begin_undo(doc, entry)
-    report = Report()
-    keys = [info["key"] for info in entry.get("layers") or []
-            if target.layers.get(info["key"], {}).get("uid") == info.get("uid")]
-    _remove_keys(doc, target, keys, report)
-    state.history.pop()
-    state_mod.save(doc, state)
-    _restore_active(doc, active_uid)
-    report.message = "Undid '%s'." % entry["instruction"]
-    if entry.get("replaced"):
-        report.notes.append("The layers it had replaced could not be brought back%s." %
-                            ((" (" + reason + ")") if reason else ""))
-    return report
+    def set_active(self, layer: Layer) -> None:
+        self._doc.setActiveNode(layer._node)
 
+    # --- new layers ------------------------------------------------------------------------------------
+    def new_paint_layer(self, name: str, box: Tuple[int, int, int, int], bgra: bytes) -> Layer:
+        """A detached paint layer holding `bgra` (8-bit BGRA) at `box`.
 
-# --- the docker's list -----------------------------------------------------------------------------
+        In an RGB 8-bit document the pixels are written before the layer is added, so Krita's "add
+        layer" undo step carries them (setPixelData itself is no undo step). Other documents get an
+        RGB 8-bit layer, written after it is added (`finish_layer`)."""
+        layer = Layer(self, self._doc.createNode(name, "paintlayer"))
+        if self.is_rgb8:
+            layer._node.setPixelData(bgra, box[0], box[1], box[2], box[3])
+        return layer
 
-def history_rows(doc):
-    """[(entry, [(layer info, present?)])] newest first, for the docker's history list."""
-    if not is_open(doc):
-        return []
-    state = state_mod.load(doc)
-    root = doc.rootNode()
-    present = set(uid_of(n) for n in tree.walk(root))
-    rows = []
-    for entry in reversed(state.history):
-        layers = [(info, info.get("uid") in present) for info in entry.get("layers") or []]
-        rows.append((entry, layers))
-    return rows
+    def finish_layer(self, layer: Layer, box: Tuple[int, int, int, int], bgra: bytes) -> None:
+        if not self.is_rgb8:
+            layer._node.setColorSpace("RGBA", "U8", SRGB)
+            layer._node.setPixelData(bgra, box[0], box[1], box[2], box[3])
 
+    def new_group(self, name: str) -> Layer:
+        return Layer(self, self._doc.createGroupLayer(name))
 
-def select_layer(doc, uid):
-    node = tree.find(doc.rootNode(), uid) if is_open(doc) else None
-    if node is None:
-        return False
-    doc.setActiveNode(node)
-    return True
+    def refresh(self) -> None:
+        self._doc.refreshProjection()
+
+    # --- colour ----------------------------------------------------------------------------------------
+    def convert_to_rgb8(self) -> None:
+        """Krita's own (undoable) conversion of the whole image to RGB 8-bit."""
+        self._doc.setColorSpace("RGBA", "U8", SRGB)
+        self._doc.waitForDone()
+
+    def read_bgra(self, layer: Layer) -> Tuple[bytes, str]:
+        """The layer over the document's rect as 8-bit BGRA, and a note when a conversion was needed.
+
+        Offsets and pixels outside the canvas do not matter: the document's rect is read. Other colour
+        spaces are converted by Krita in a throw-away clone of the document."""
+        width, height = self.size
+        model, depth = layer.color
+        if (model, depth) == pixels.RGBA_U8:
+            return layer._read(0, 0, width, height), ""
+        profile = str(layer._node.colorProfile()).lower()
+        if (model, depth) == pixels.GRAYA_U8 and "g10" not in profile and "linear" not in profile:
+            return pixels.graya_to_bgra(layer._read(0, 0, width, height)), ""
+        name = color_space_name(model, depth)
+        copy = self._doc.clone()
+        if copy is None:
+            raise PluginError(
+                "This document is %s; convert it to RGB 8-bit (Image > Convert Image Color "
+                "Space) and try again." % name
+            )
+        try:
+            copy.setColorSpace("RGBA", "U8", SRGB)
+            copy.waitForDone()
+            twin = Document(copy).root
+            for index in layer.path():
+                kids = twin.children
+                twin = kids[index] if index < len(kids) else None
+                if twin is None:
+                    break
+            if twin is None or twin.color != pixels.RGBA_U8:
+                raise PluginError(
+                    "Could not read the %s layer '%s' as RGB; convert the image to RGB 8-bit "
+                    "(Image > Convert Image Color Space) and try again." % (name, layer.name)
+                )
+            data = twin._read(0, 0, width, height)
+        finally:
+            copy.close()
+        return data, "Sent an RGB 8-bit copy of the %s layer." % name
+
+    def selection_mask(self) -> Optional[bytes]:
+        """One byte per pixel over the document's rect, or None when nothing is selected."""
+        selection = self._doc.selection()
+        if selection is None:
+            return None
+        width, height = self.size
+        return pixels.mask_from_selection(selection.pixelData(0, 0, width, height))
+
+    # --- the plugin's record ---------------------------------------------------------------------------
+    def load_record(self) -> Record:
+        try:
+            raw = self._doc.annotation(ANNOTATION)
+        except Exception:  # a closed document or a Krita without annotations
+            raw = b""
+        return Record.from_bytes(bytes(raw) if raw is not None else b"")
+
+    def save_record(self, record: Record) -> None:
+        self._doc.setAnnotation(ANNOTATION, DESCRIPTION, record.to_bytes())

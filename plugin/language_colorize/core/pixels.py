@@ -62,7 +62,9 @@ def crop(data, width, height, bpp, x, y, w, h):
     if x == 0 and y == 0 and w == width and h == height:
         return data
     stride = width * bpp
-    return b"".join(data[(y + row) * stride + x * bpp:(y + row) * stride + (x + w) * bpp] for row in range(h))
+    return b"".join(
+        data[(y + row) * stride + x * bpp : (y + row) * stride + (x + w) * bpp] for row in range(h)
+    )
 
 
 def clip_to_canvas(bbox, width, height):

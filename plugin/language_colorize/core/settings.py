@@ -4,8 +4,8 @@ from . import api
 
 GROUP = "language_colorize"
 
-PLACE_UNDER = "under"   # a Colorization group directly under the line art (lines stay on top)
-PLACE_ABOVE = "above"   # the group directly above the line art, in Multiply mode; your layers untouched
+PLACE_UNDER = "under"  # a Colorization group directly under the line art (lines stay on top)
+PLACE_ABOVE = "above"  # the group directly above the line art, in Multiply mode; your layers untouched
 PLACEMENTS = (PLACE_UNDER, PLACE_ABOVE)
 
 DEFAULTS = {
@@ -22,8 +22,14 @@ def _bool(value):
 
 
 class Settings(object):
-    def __init__(self, backend_url=api.DEFAULT_URL, autostart=True, placement=PLACE_UNDER, convert_gray=True,
-                 timeout=180):
+    def __init__(
+        self,
+        backend_url=api.DEFAULT_URL,
+        autostart=True,
+        placement=PLACE_UNDER,
+        convert_gray=True,
+        timeout=180,
+    ):
         self.backend_url = api.normalise_url(backend_url)
         self.autostart = bool(autostart)
         self.placement = placement if placement in PLACEMENTS else PLACE_UNDER
@@ -38,8 +44,9 @@ class Settings(object):
             timeout = int(float(raw["timeout"]))
         except ValueError:
             timeout = int(DEFAULTS["timeout"])
-        return cls(raw["backend_url"], _bool(raw["autostart"]), raw["placement"], _bool(raw["convert_gray"]),
-                   timeout)
+        return cls(
+            raw["backend_url"], _bool(raw["autostart"]), raw["placement"], _bool(raw["convert_gray"]), timeout
+        )
 
     def items(self):
         return {

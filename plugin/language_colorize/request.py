@@ -1,0 +1,110 @@
+"""Building one /v2/colorize request from a document: read-only, changes nothing.
+
+Which layer is the line art (the active one; a mask means its layer; a colorization result means the
+line art it belongs to), its pixels over the document's rect as PNG, the selection as a mask, and what
+applying the answer will need to know (size, whether the line art is opaque, a grayscale conversion).
+"""
+
+from typing import List, Optional
+
+from . import images
+from .core import api, pixels
+from .core.document import Document, Layer, color_space_name
+from .core.errors import PluginError
+from .core.record import Record
+from .core.settings import Settings
+
+OPAQUE_SHARE = 0.5  # a line-art layer this opaque hides whatever is under it (lines drawn on white)
+
+
+class Request(object):
+    """One request, ready to send, plus what applying its answer needs."""
+
+    def __init__(
+        self,
+        doc: Document,
+        instruction: str,
+        line: Layer,
+        image_png: bytes,
+        mask_png: Optional[bytes],
+        opaque: bool,
+        convert_gray: bool,
+        notes: List[str],
+    ) -> None:
+        self.doc = doc
+        self.instruction = instruction
+        self.line = line
+        self.size = doc.size
+        self.image_png = image_png
+        self.mask_png = mask_png
+        self.opaque = opaque
+        self.convert_gray = convert_gray
+        self.notes = notes
+
+    @property
+    def body(self) -> bytes:
+        return api.colorize_body(self.image_png, self.instruction, self.mask_png)
+
+
+def clean_instruction(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def choose_line_art(doc: Document, record: Record, layer: Optional[Layer] = None) -> Layer:
+    """The layer to send: the given or active one; for a mask its layer; for a result its line art."""
+    layer = layer if layer is not None else doc.active_layer
+    if layer is None:
+        raise PluginError("Select your line-art layer in the Layers docker first.")
+    if not layer.holds_pixels:  # a mask: use the layer it belongs to
+        parent = layer.parent
+        if parent is not None and parent.parent is not None:
+            layer = parent
+    owned = record.owned_ids()
+    mine = [x for x in [layer] + layer.ancestors() if x.id in owned]
+    if mine:
+        line = doc.find(record.line_art_of(mine[0].id))
+        if line is None:
+            raise PluginError("The active layer is a colorization result; select your line-art layer.")
+        return line
+    if not layer.holds_pixels:
+        raise PluginError(
+            "The active layer '%s' is a %s; select your line-art layer." % (layer.name, layer.type)
+        )
+    return layer
+
+
+def build(
+    doc: Optional[Document], instruction: str, settings: Settings, layer: Optional[Layer] = None
+) -> Request:
+    """Everything for one request. Raises PluginError; modifies nothing."""
+    if doc is None or not doc.is_open:
+        raise PluginError("Open a document with line art first.")
+    instruction = clean_instruction(instruction)
+    if not instruction:
+        raise PluginError("Type what to colour, e.g. 'the car is red with black windows'.")
+    line = choose_line_art(doc, doc.load_record(), layer)
+    width, height = doc.size
+    model, depth = doc.color
+    convert_gray = model == "GRAYA"
+    if convert_gray and not settings.convert_gray:
+        raise PluginError(
+            "This document is %s, so colours would show as grey. Convert it to RGB (Image > "
+            "Convert Image Color Space), or tick 'Convert grayscale documents to RGB' in the "
+            "settings." % color_space_name(model, depth)
+        )
+    bgra, note = doc.read_bgra(line)
+    if len(bgra) != width * height * 4:
+        raise PluginError("Could not read the layer '%s' (got %d bytes)." % (line.name, len(bgra)))
+    if pixels.is_blank(bgra) or pixels.is_uniform(bgra):
+        raise PluginError("The layer '%s' is empty; select the layer with your line art." % line.name)
+    mask = doc.selection_mask()
+    return Request(
+        doc=doc,
+        instruction=instruction,
+        line=line,
+        image_png=images.encode_bgra(bgra, width, height),
+        mask_png=images.encode_gray(mask, width, height) if mask is not None else None,
+        opaque=pixels.opaque_share(bgra) >= OPAQUE_SHARE,
+        convert_gray=convert_gray,
+        notes=[note] if note else [],
+    )
