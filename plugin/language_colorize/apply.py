@@ -92,9 +92,12 @@ def apply(request: Request, result: api.ColorizeResult, settings: Settings) -> A
     doc = request.doc
     report = Report(result.message)
     report.notes.extend(request.notes)
-    if not decoded:
-        return Applied(report, [])
     record = doc.load_record()
+    learned = record.learn(result.taught, result.forget)
+    if not decoded:
+        if learned:
+            doc.save_record(record)
+        return Applied(report, [])
     record.forget_missing(doc.layer_ids())
     if request.convert_gray and doc.color[0] == "GRAYA":
         doc.convert_to_rgb8()

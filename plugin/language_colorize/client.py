@@ -76,12 +76,20 @@ class HttpClient(QObject):
         self._remote = QNetworkAccessManager(self)
 
     def request(
-        self, method: str, url: str, body: Optional[bytes], timeout_s: float, callback: Callback
+        self,
+        method: str,
+        url: str,
+        body: Optional[bytes],
+        timeout_s: float,
+        callback: Callback,
+        token: str = "",
     ) -> Pending:
         manager = self._local if api.is_local(url) else self._remote
         req = QNetworkRequest(QUrl(url))
         req.setHeader(CONTENT_TYPE_HEADER, "application/json")
         req.setRawHeader(b"Accept", b"application/json")
+        if token:
+            req.setRawHeader(b"Authorization", b"Bearer " + token.encode("utf-8"))
         reply = manager.get(req) if method == "GET" else manager.post(req, QByteArray(body or b""))
         timer = QTimer(self)
         timer.setSingleShot(True)
@@ -118,8 +126,8 @@ class HttpClient(QObject):
         timer.start(int(timeout_s * 1000))
         return pending
 
-    def post(self, url: str, body: bytes, timeout_s: float, callback: Callback) -> Pending:
-        return self.request("POST", url, body, timeout_s, callback)
+    def post(self, url: str, body: bytes, timeout_s: float, callback: Callback, token: str = "") -> Pending:
+        return self.request("POST", url, body, timeout_s, callback, token)
 
     def get(self, url: str, timeout_s: float, callback: Callback) -> Pending:
         return self.request("GET", url, None, timeout_s, callback)

@@ -143,7 +143,11 @@ class Controller(QObject):
         self.ui.on_busy("Colouring: %s" % job.request.instruction)
         url = job.settings.backend_url + api.COLORIZE
         job.pending = self.client.post(
-            url, job.request.body, job.settings.timeout, lambda answer: self._answered(job, answer)
+            url,
+            job.request.body,
+            job.settings.timeout,
+            lambda answer: self._answered(job, answer),
+            job.settings.token,
         )
 
     def _answered(self, job: Job, answer: Answer) -> None:

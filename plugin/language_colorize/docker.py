@@ -2,6 +2,7 @@
 settings."""
 
 import os
+import time
 import weakref
 
 from krita import DockWidget, Krita
@@ -13,6 +14,7 @@ from .core.document import Document
 from .qt import (
     ARROW_DOWN,
     ARROW_RIGHT,
+    ECHO_PASSWORD,
     SHORTCUT_FOCUS,
     SIZE_MINIMUM,
     SIZE_PREFERRED,
@@ -28,6 +30,7 @@ from .qt import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QTimer,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -65,6 +68,10 @@ class LanguageColorizeDocker(DockWidget):
         app = Krita.instance()
         self.controller = Controller(app.readSetting, app.writeSetting, PACKAGE_DIR, self, self)
         self.status_level = "info"
+        self._busy_text = ""
+        self._busy_since = 0.0
+        self._clock = QTimer(self)
+        self._clock.timeout.connect(self._tick)
         self._build()
         self._load_settings()
         _dockers.append(weakref.ref(self))
@@ -153,7 +160,12 @@ class LanguageColorizeDocker(DockWidget):
         form.addRow("", self.autostart_box)
         form.addRow("New layers", self.placement_box)
         form.addRow("", self.gray_box)
+        self.token_edit = QLineEdit(self.settings_panel)
+        self.token_edit.setEchoMode(ECHO_PASSWORD)
+        self.token_edit.setPlaceholderText("only for a backend on another machine")
+        self.token_edit.editingFinished.connect(self._save_settings)
         form.addRow("Timeout", self.timeout_box)
+        form.addRow("Token", self.token_edit)
         self.settings_panel.hide()
         layout.addWidget(self.settings_panel)
 
@@ -171,6 +183,7 @@ class LanguageColorizeDocker(DockWidget):
         self.placement_box.setCurrentIndex(max(0, self.placement_box.findData(s.placement)))
         self.gray_box.setChecked(s.convert_gray)
         self.timeout_box.setValue(s.timeout)
+        self.token_edit.setText(s.token)
         self._loading = False
 
     def _save_settings(self, *_args):
@@ -182,6 +195,7 @@ class LanguageColorizeDocker(DockWidget):
             placement=self.placement_box.currentData(),
             convert_gray=self.gray_box.isChecked(),
             timeout=self.timeout_box.value(),
+            token=self.token_edit.text(),
         )
         self.controller.save_settings(s)
         for dock in live_dockers():  # other windows show the same settings
@@ -213,13 +227,23 @@ class LanguageColorizeDocker(DockWidget):
 
     # --- ui callbacks from the controller ----------------------------------------------------------
     def on_busy(self, text):
+        """The backend reports no progress, so the status counts the seconds (a slow first answer
+        while the model loads should not look like a hang)."""
         self.progress.show()
         self.cancel_button.show()
         self.colorize_button.setEnabled(False)
         self.undo_button.setEnabled(False)
+        self._busy_text = text
+        self._busy_since = time.monotonic()
         self._set_status(text, "info")
+        self._clock.start(1000)
+
+    def _tick(self):
+        seconds = int(time.monotonic() - self._busy_since)
+        self._set_status("%s (%d s)" % (self._busy_text, seconds), "info")
 
     def on_idle(self):
+        self._clock.stop()
         self.progress.hide()
         self.cancel_button.hide()
         self.colorize_button.setEnabled(True)

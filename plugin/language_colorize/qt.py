@@ -103,6 +103,7 @@ NO_PROXY = _enum(QNetworkProxy, "ProxyType", "NoProxy")
 PROCESS_NOT_RUNNING = _enum(QProcess, "ProcessState", "NotRunning")
 PROCESS_MERGED_CHANNELS = _enum(QProcess, "ProcessChannelMode", "MergedChannels")
 WRITE_ONLY = _enum(QIODevice, "OpenModeFlag", "WriteOnly")
+ECHO_PASSWORD = _enum(QLineEdit, "EchoMode", "Password")
 
 
 def exec_(obj: Any) -> Any:

@@ -5,7 +5,7 @@ line art it belongs to), its pixels over the document's rect as PNG, the selecti
 applying the answer will need to know (size, whether the line art is opaque, a grayscale conversion).
 """
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from . import images
 from .core import api, pixels
@@ -30,6 +30,7 @@ class Request(object):
         opaque: bool,
         convert_gray: bool,
         notes: List[str],
+        taught: Optional[List[Any]] = None,
     ) -> None:
         self.doc = doc
         self.instruction = instruction
@@ -40,10 +41,11 @@ class Request(object):
         self.opaque = opaque
         self.convert_gray = convert_gray
         self.notes = notes
+        self.taught = taught or []
 
     @property
     def body(self) -> bytes:
-        return api.colorize_body(self.image_png, self.instruction, self.mask_png)
+        return api.colorize_body(self.image_png, self.instruction, self.mask_png, self.taught)
 
 
 def clean_instruction(text: str) -> str:
@@ -82,7 +84,8 @@ def build(
     instruction = clean_instruction(instruction)
     if not instruction:
         raise PluginError("Type what to colour, e.g. 'the car is red with black windows'.")
-    line = choose_line_art(doc, doc.load_record(), layer)
+    record = doc.load_record()
+    line = choose_line_art(doc, record, layer)
     width, height = doc.size
     model, depth = doc.color
     convert_gray = model == "GRAYA"
@@ -107,4 +110,5 @@ def build(
         opaque=pixels.opaque_share(bgra) >= OPAQUE_SHARE,
         convert_gray=convert_gray,
         notes=[note] if note else [],
+        taught=record.taught,
     )

@@ -5,8 +5,8 @@ a window; never in kritarunner): some moments after layers are inserted, its lay
 last inserted layer the active one, later on a busy machine (tests/test_krita_gui.py without this
 restore ends with "ground: green" active after "the sky is blue and the ground is green"). So after
 inserting results the plugin waits, without blocking, until exactly that has happened, and then puts
-the artist's layer back once.
-If it never happens (no window, or the artist picked a layer meanwhile), nothing is touched.
+back the layer that was active when the instruction was sent, once. If it never happens (no window,
+kritarunner), nothing is touched; a layer the artist picks after that stays picked.
 """
 
 import time

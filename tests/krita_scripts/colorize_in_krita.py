@@ -72,12 +72,12 @@ class Harness:
         self.answers = []
         post = self.ctl.client.post
 
-        def recording_post(url, body, timeout_s, callback):
+        def recording_post(url, body, timeout_s, callback, token=""):
             def wrapped(answer):
                 self.answers.append((url, answer.status, answer.body, answer.error))
                 callback(answer)
 
-            return post(url, body, timeout_s, wrapped)
+            return post(url, body, timeout_s, wrapped, token)
 
         self.ctl.client.post = recording_post
 

@@ -16,7 +16,7 @@ from fake_backend import FakeBackend
 from language_colorize import controller as controller_mod
 from language_colorize import qt
 from language_colorize.client import BackendLauncher, HttpClient
-from language_colorize.core import api, config
+from language_colorize.core import api, config, settings
 from language_colorize.core.document import Document
 
 W, H = 32, 24
@@ -162,10 +162,26 @@ def test_timeout_is_reported_in_words(backend: FakeBackend) -> None:
     raw, doc = make_doc()
     FakeBackend.delay = 1.5
     real_post = ctl.client.post
-    ctl.client.post = lambda url, body, timeout_s, cb: real_post(url, body, 0.3, cb)
+    ctl.client.post = lambda url, body, timeout_s, cb, token="": real_post(url, body, 0.3, cb, token)
     colorize(ctl, doc, "the sky is blue")
     assert ui.last[0] == "error" and "did not answer within" in ui.last[1]
     assert raw.layer_names() == ["Background"]
+
+
+def test_a_token_is_sent_when_set_and_a_missing_one_is_explained() -> None:
+    with FakeBackend(token="s3cret") as backend:
+        ctl, ui = make_controller(backend.url)
+        raw, doc = make_doc()
+        colorize(ctl, doc, "the sky is blue")
+        assert (
+            ui.last[0] == "error"
+            and "Settings > Token" in ui.last[1]
+            and "Missing or wrong token" in ui.last[1]
+        )
+        assert backend.authorizations == [None] and raw.layer_names() == ["Background"]
+        ctl.save_settings(settings.Settings(backend.url, False, token="s3cret"))
+        colorize(ctl, doc, "the sky is blue")
+        assert ui.last[0] == "ok" and backend.authorizations[-1] == "Bearer s3cret"
 
 
 def test_unreachable_backend_without_autostart_says_how_to_start_it() -> None:
@@ -184,7 +200,6 @@ def test_the_active_layer_comes_back_after_krita_moves_it(backend: FakeBackend) 
     settle(fk.ACTIVATION_DELAY_MS + 250)
     assert raw.activeNode().name() == "Background"
     colorize(ctl, doc, "the sun is orange")
-    raw.setActiveNode(raw.find("sky: blue"))  # the artist picks a layer before Krita moves it: respected
     settle(fk.ACTIVATION_DELAY_MS + 250)
     assert raw.activeNode().name() == "Background"  # Krita moved it to the sun; the plugin restored it
     raw.setActiveNode(raw.find("sky: blue"))

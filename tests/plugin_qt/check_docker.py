@@ -30,6 +30,9 @@ def test_docker_colours_lists_history_undoes_and_keeps_settings(backend: FakeBac
     dock.input.setText("the sky is blue and the ground is green")
     dock.colorize_button.click()
     assert dock.controller.busy and not dock.progress.isHidden() and not dock.colorize_button.isEnabled()
+    dock._busy_since -= 3  # as if three seconds had passed
+    dock._tick()
+    assert dock.status.text() == "Colouring: the sky is blue and the ground is green (3 s)"
     assert spin(lambda: not dock.controller.busy)
     assert dock.status_level == "ok" and dock.progress.isHidden() and dock.colorize_button.isEnabled()
     assert dock.history_texts() == ["the sky is blue and the ground is green"]

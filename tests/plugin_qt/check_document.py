@@ -344,6 +344,25 @@ def test_the_record_travels_with_the_document_not_the_plugin() -> None:
     assert [s.instruction for s in again.load_record().steps] == ["the sky is blue", "the sky is black"]
 
 
+def test_what_the_artist_taught_is_kept_by_the_document_and_sent_back() -> None:
+    raw, doc = make_doc()
+    sel = fk.Selection(W, H)
+    sel.select(2, 2, 5, 5, 255)
+    raw.setSelection(sel)
+    applied = run(doc, "this is a giraffe")
+    assert applied.report.message == "Taught giraffe." and applied.added == []
+    raw.setSelection(None)
+    req = request.build(doc, "the giraffe is red", settings.Settings())
+    sent = json.loads(req.body)["taught"]
+    assert [t["category"] for t in sent] == ["giraffe"] and sent[0]["mask"]
+    raw.setSelection(sel)
+    run(doc, "this is a giraffe")  # taught again: the newer one replaces the older
+    assert [t["category"] for t in doc.load_record().taught] == ["giraffe"]
+    run(doc, "forget the giraffe")
+    assert doc.load_record().taught == []
+    assert "taught" not in json.loads(request.build(doc, "the sky is blue", settings.Settings()).body)
+
+
 # --- undo -----------------------------------------------------------------------------------------------
 
 

@@ -65,6 +65,28 @@ def colorize(body: dict) -> tuple[int, dict]:
     width, height = png_size(image)
     if "busy" in body["instruction"]:
         return _error(503, "busy", "The backend is busy")
+    words = body["instruction"].split()
+    if words[:3] == ["this", "is", "a"] and body.get("mask"):  # teaching: handed out, never kept here
+        taught = {"category": words[3], "mask": body["mask"]}
+        return 200, {
+            "status": "ok",
+            "message": f"Taught {words[3]}.",
+            "parse": {},
+            "width": width,
+            "height": height,
+            "layers": [],
+            "taught": [taught],
+        }
+    if words[:2] == ["forget", "the"]:
+        return 200, {
+            "status": "ok",
+            "message": f"Forgot {words[2]}.",
+            "parse": {},
+            "width": width,
+            "height": height,
+            "layers": [],
+            "forget": [words[2]],
+        }
     layers = []  # type: List[Dict]
     for clause in body["instruction"].split(" and "):
         words = clause.replace("the ", "").split()
@@ -103,8 +125,10 @@ class FakeBackend:
 
     delay = 0.0
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, token: str = "") -> None:
         self.requests = []  # type: List[Dict]
+        self.authorizations = []  # type: List[Optional[str]]
+        self.token = token  # when set, POSTs need "Authorization: Bearer <token>" (as the real server)
         backend = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -127,6 +151,11 @@ class FakeBackend:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 time.sleep(FakeBackend.delay)
+                backend.authorizations.append(self.headers.get("Authorization"))
+                if backend.token and self.headers.get("Authorization") != f"Bearer {backend.token}":
+                    message = "Missing or wrong token: send 'Authorization: Bearer <token>'."
+                    self._send(401, {"detail": {"status": "error", "message": message}})
+                    return
                 if self.path != "/v2/colorize":
                     self._send(404, {"detail": "Not Found"})
                     return

@@ -9,7 +9,7 @@ The Qt client (../client.py) moves the bytes; what they mean lives here, testabl
 import base64
 import binascii
 import json
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from . import errors
@@ -57,7 +57,15 @@ class LayerResult(object):
 
 class ColorizeResult(object):
     def __init__(
-        self, status: str, message: str, width: int, height: int, layers: List[LayerResult], parse: Any = None
+        self,
+        status: str,
+        message: str,
+        width: int,
+        height: int,
+        layers: List[LayerResult],
+        parse: Any = None,
+        taught: Optional[List[Dict[str, Any]]] = None,
+        forget: Optional[List[str]] = None,
     ) -> None:
         self.status = status
         self.message = message
@@ -65,6 +73,10 @@ class ColorizeResult(object):
         self.height = height
         self.layers = layers
         self.parse = parse
+        # Objects the artist taught (the document keeps them and sends them back with every request)
+        # and names whose taught objects it drops: the backend is stateless, so it hands them out.
+        self.taught = taught or []
+        self.forget = forget or []
 
 
 # --- addresses -------------------------------------------------------------------------------------
@@ -107,11 +119,17 @@ def b64(data: bytes) -> str:
     return base64.b64encode(bytes(data)).decode("ascii")
 
 
-def colorize_body(image_png: bytes, instruction: str, mask_png: Optional[bytes] = None) -> bytes:
-    """The JSON body (bytes) of POST /v2/colorize."""
+def colorize_body(
+    image_png: bytes, instruction: str, mask_png: Optional[bytes] = None, taught: Optional[List[Any]] = None
+) -> bytes:
+    """The JSON body (bytes) of POST /v2/colorize. `taught`: what the artist taught this document,
+    exactly as the backend handed it out (see ColorizeResult.taught); servers ignore it until they
+    know it."""
     body = {"image": b64(image_png), "instruction": instruction}  # type: Dict[str, Any]
     if mask_png is not None:
         body["mask"] = b64(mask_png)
+    if taught:
+        body["taught"] = taught
     return json.dumps(body).encode("utf-8")
 
 
@@ -153,6 +171,13 @@ def error_from_http(status: int, body: bytes, retry_after: Optional[str] = None)
         wait = " (it asks to wait %s s)" % retry_after if retry_after else ""
         message = found[0] if found else "The backend is busy"
         return PluginError("%s%s; try again in a moment." % (message.rstrip("."), wait), errors.BUSY, status)
+    if status == 401:
+        said = found[0].rstrip(".") + ". " if found else ""
+        return PluginError(
+            "%sThe backend wants a token: enter it under Settings > Token in the docker." % said,
+            errors.BAD_REQUEST,
+            status,
+        )
     if found is not None:
         message, kind = found
         if not kind:
@@ -236,6 +261,8 @@ def parse_colorize(status: Optional[int], body: bytes, retry_after: Optional[str
         width, height = int(data.get("width") or 0), int(data.get("height") or 0)
     except (TypeError, ValueError):
         width = height = 0
+    taught = [t for t in data.get("taught") or [] if isinstance(t, dict) and t.get("category")]
+    forget = [str(name) for name in data.get("forget") or [] if isinstance(name, str)]
     return ColorizeResult(
         str(data.get("status", "ok")),
         str(data.get("message") or ""),
@@ -243,6 +270,8 @@ def parse_colorize(status: Optional[int], body: bytes, retry_after: Optional[str
         height,
         layers,
         data.get("parse"),
+        taught,
+        forget,
     )
 
 

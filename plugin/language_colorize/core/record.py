@@ -4,8 +4,8 @@ The backend is stateless, so the document itself must know which of its layers h
 ("fg:car:3", "bg:sky") to replace it when the target is coloured again, and which instruction added
 or hid which layers, to undo it. Keeping this in the document (not in the plugin or the server) means
 it survives a backend or Krita restart and travels with the .kra file. Layers are named by their
-Krita unique id, which .kra files keep. `taught` is reserved for what the artist teaches the backend
-(sent with each request once the API takes it).
+Krita unique id, which .kra files keep. `taught` holds what the artist taught the backend ("this is a
+giraffe"), as the backend handed it out; it is sent back with every request.
 """
 
 import json
@@ -87,7 +87,7 @@ class Record(object):
         self.groups = {}  # type: Dict[str, str]        line-art layer id -> its Colorization group id
         self.stores = {}  # type: Dict[str, str]        line-art layer id -> its hidden Replaced group id
         self.steps = []  # type: List[Step]
-        self.taught = []  # type: List[Any]
+        self.taught = []  # type: List[Dict[str, Any]]
 
     # --- questions -----------------------------------------------------------------------------------
     def owned_ids(self) -> set:
@@ -124,6 +124,14 @@ class Record(object):
             self.layers[info.layer_id] = info
         self.steps.append(step)
         del self.steps[:-STEP_LIMIT]
+
+    def learn(self, taught: List[Any], forget: List[str]) -> bool:
+        """Keep what the backend says the artist taught (a newer object of a name replaces the older
+        one) and drop forgotten names. Returns True when anything changed."""
+        before = list(self.taught)
+        gone = set(forget) | set(str(t.get("category")) for t in taught)
+        self.taught = [t for t in self.taught if str(t.get("category")) not in gone] + list(taught)
+        return self.taught != before
 
     def pop_step(self) -> Optional[Step]:
         """Forget the newest step and the layers it added."""
@@ -196,7 +204,7 @@ class Record(object):
             except (KeyError, TypeError, ValueError):
                 continue
         taught = data.get("taught")
-        record.taught = taught if isinstance(taught, list) else []
+        record.taught = [t for t in taught if isinstance(t, dict)] if isinstance(taught, list) else []
         return record
 
 

@@ -1,4 +1,9 @@
-"""The docker's settings, kept in Krita's settings file (kritarc, group [language_colorize])."""
+"""The docker's settings, kept in Krita's settings file (kritarc, group [language_colorize]).
+
+`token` is only for a backend on another machine: the server then requires `Authorization: Bearer
+<token>` (`python -m backend serve --host 0.0.0.0 --token ...`); it is never sent to other hosts than
+the configured one.
+"""
 
 from . import api
 
@@ -14,6 +19,7 @@ DEFAULTS = {
     "placement": PLACE_UNDER,
     "convert_gray": "true",
     "timeout": "180",
+    "token": "",
 }
 
 
@@ -29,12 +35,14 @@ class Settings(object):
         placement=PLACE_UNDER,
         convert_gray=True,
         timeout=180,
+        token="",
     ):
         self.backend_url = api.normalise_url(backend_url)
         self.autostart = bool(autostart)
         self.placement = placement if placement in PLACEMENTS else PLACE_UNDER
         self.convert_gray = bool(convert_gray)
         self.timeout = max(5, int(timeout))
+        self.token = (token or "").strip()
 
     @classmethod
     def read(cls, read_setting):
@@ -45,7 +53,12 @@ class Settings(object):
         except ValueError:
             timeout = int(DEFAULTS["timeout"])
         return cls(
-            raw["backend_url"], _bool(raw["autostart"]), raw["placement"], _bool(raw["convert_gray"]), timeout
+            raw["backend_url"],
+            _bool(raw["autostart"]),
+            raw["placement"],
+            _bool(raw["convert_gray"]),
+            timeout,
+            raw["token"],
         )
 
     def items(self):
@@ -55,6 +68,7 @@ class Settings(object):
             "placement": self.placement,
             "convert_gray": "true" if self.convert_gray else "false",
             "timeout": str(self.timeout),
+            "token": self.token,
         }
 
     def write(self, write_setting):
