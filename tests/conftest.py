@@ -60,7 +60,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> Non
         if proc.poll() is not None:
             raise RuntimeError(f"backend exited: {proc.stderr.read().decode() if proc.stderr else ''}")
         try:
-            if httpx.get(f"{url}/v1/health", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/v2/health", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

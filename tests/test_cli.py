@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import resource
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
+from backend.service import cli
+from backend.service.images import MAX_FILE_BYTES
 from tests.conftest import ROOT
 
 
@@ -50,6 +58,8 @@ def test_colorize_writes_result_json_and_full_size_layers(shared_data, tmp_path)
             outside[y : y + h, x : x + w] = 0
             assert img[..., 3].any() and not outside.any()
     assert (tmp_path / "preview.png").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+    assert (tmp_path / "result.json").stat().st_mode & 0o044  # readable by others, like any output
 
 
 def test_unreadable_input_exits_non_zero_with_one_line(tmp_path):
@@ -59,3 +69,161 @@ def test_unreadable_input_exits_non_zero_with_one_line(tmp_path):
     assert proc.returncode != 0
     lines = [line for line in proc.stderr.strip().splitlines() if line]
     assert len(lines) == 1 and lines[0].startswith("error:")
+
+
+# ------------------------------------------------------------------------------------------------
+# Failures: one `error: ...` line and exit 2, found before the model loads, and no half result.
+
+
+def one_error_line(stderr: str, *words: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading the model fails the test: these checks must come before it."""
+
+    def refuse() -> None:
+        raise AssertionError("the model was loaded before the arguments were checked")
+
+    monkeypatch.setattr(cli, "default_recognizer", refuse)
+
+
+def run_inprocess(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, float]:
+    start = time.monotonic()
+    code = cli.main(list(args))
+    return code, capsys.readouterr().err, time.monotonic() - start
+
+
+SKETCH = ROOT / "examples" / "car.png"
+
+
+def test_out_that_is_a_file_is_refused_before_the_model_loads(no_model, capsys, tmp_path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    code, err, _ = run_inprocess(
+        capsys, "colorize", str(SKETCH), "--instruction", "the car is red", "--out", str(taken)
+    )
+    assert code == 2
+    one_error_line(err, "--out", "not a folder")
+    assert taken.read_text() == "not a folder"
+
+
+def without_root_override() -> None:
+    """In the child, before exec: drop CAP_DAC_OVERRIDE, so that root obeys permission bits too."""
+    if os.getuid() == 0 and ctypes.CDLL(None, use_errno=True).prctl(
+        PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0
+    ):
+        raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+PR_CAPBSET_DROP, CAP_DAC_OVERRIDE = 24, 1
+
+
+def test_read_only_out_is_refused_before_the_model_loads(tmp_path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        start = time.monotonic()
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "backend",
+                "colorize",
+                str(SKETCH),
+                "--instruction",
+                "x",
+                "--out",
+                str(locked),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=without_root_override,
+        )
+        assert proc.returncode == 2
+        one_error_line(proc.stderr, "not a writable folder", "Permission denied")
+        assert list(locked.iterdir()) == []
+        assert time.monotonic() - start < 60
+    finally:
+        locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "folder", "fifo", "too-big", "missing"])
+def test_sketch_must_be_a_regular_file_within_the_limit(no_model, capsys, tmp_path, kind: str) -> None:
+    words = {"dev-zero": "not a regular file", "folder": "not a regular file", "fifo": "not a regular file"}
+    if kind == "dev-zero":
+        sketch = Path("/dev/zero")
+    elif kind == "folder":
+        sketch = tmp_path
+    elif kind == "fifo":
+        sketch = tmp_path / "pipe.png"
+        os.mkfifo(sketch)  # nobody writes: reading it would wait forever
+    elif kind == "too-big":
+        sketch = tmp_path / "huge.png"
+        with open(sketch, "wb") as fh:
+            fh.truncate(MAX_FILE_BYTES + 1)  # sparse: the check must not read it
+    else:
+        sketch = tmp_path / "nowhere.png"
+    code, err, seconds = run_inprocess(
+        capsys, "colorize", str(sketch), "--instruction", "the car is red", "--out", str(tmp_path / "out")
+    )
+    assert code == 2 and seconds < 2
+    one_error_line(err, words.get(kind, "") or ("limit" if kind == "too-big" else "cannot open"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_mask_and_bad_arguments_are_one_line(no_model, capsys, tmp_path) -> None:
+    code, err, _ = run_inprocess(
+        capsys, "colorize", str(SKETCH), "--instruction", "x", "--mask", "/dev/zero", "--out", str(tmp_path)
+    )
+    assert code == 2
+    one_error_line(err, "mask", "not a regular file")
+    proc = run_cli("colorize", str(SKETCH), "--instruction", "the car is red")  # no --out
+    assert proc.returncode == 2
+    one_error_line(proc.stderr, "--out")
+
+
+def test_a_full_disk_leaves_no_half_result(shared_data, tmp_path) -> None:
+    """Files may not grow past 4 KB (RLIMIT_FSIZE: writes fail as on a full disk). An earlier result
+    in the folder stays as it was; nothing of the failed run is left."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "result.json").write_text('{"old": true}')
+    (out / "step01-bg-sky.png").write_bytes(b"old layer")
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    sketch = shared_data / "sketchyscene-scenes" / "9996" / "sketch.png"  # 750x750: layers over 4 KB
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backend",
+            "colorize",
+            str(sketch),
+            "--instruction",
+            "the sky is blue",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=small_files,
+    )
+    assert proc.returncode == 2
+    one_error_line(proc.stderr, "cannot write the results", str(out))
+    assert sorted(p.name for p in out.iterdir()) == ["result.json", "step01-bg-sky.png"]
+    assert (out / "result.json").read_text() == '{"old": true}'
+    assert (out / "step01-bg-sky.png").read_bytes() == b"old layer"

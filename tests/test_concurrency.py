@@ -1,8 +1,9 @@
 """Many clients at once on loopback: every request answered, correctly, with bounded server memory.
 
-Each client thread has its own sketch (its horizon at its own height, its own box) and its own
-session, so an answer computed from another client's image or session would be seen. A 503 must
-carry Retry-After; the client waits that long and sends the request again, as the plugin does.
+Each client thread has its own sketch (its horizon at its own height, its own box), so an answer
+computed from another client's image would be seen; the server keeps no state between requests,
+so each client's layers by key are its own to replace. A 503 must carry Retry-After; the client
+waits that long and sends the request again, as the plugin does.
 """
 
 from __future__ import annotations
@@ -15,21 +16,21 @@ import time
 import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import cv2
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 from PIL import Image
 
-from backend import server as server_module
-from backend.pipeline import Colorizer, Session, StepResult
+from backend.language import ParsedInstruction
+from backend.pipeline import Colorizer, StepResult
+from backend.service import server as server_module
 from backend.service.images import decode_rgba, encode_png
 from backend.understanding import default_recognizer
-from tests.conftest import free_port, memory_kb, reset_peak_memory
+from tests.conftest import memory_kb, reset_peak_memory
+from tests.inprocess import ParkedColorizer, inprocess_server
 
 CLIENTS = 10
 REQUESTS_PER_CLIENT = 5
@@ -102,31 +103,23 @@ def check_sky(res: httpx.Response, sketch: Sketch, rgb: tuple[int, int, int] | N
 
 
 def client_run(url: str, k: int, sketch: Sketch) -> list[str]:
-    """One client: a progressive session of 5 requests on its own sketch; returns what it checked."""
+    """One client: 5 requests on its own sketch, keeping its layers by key; returns what it checked."""
     done = []
+    layers: dict[str, tuple[tuple[int, int, int, int], np.ndarray]] = {}  # the client's document
     with httpx.Client(timeout=120) as client:
-        sid = f"client-{k}"
-        colorize = f"{url}/v1/colorize"
-        res = post_retrying(
-            client, colorize, {"image": sketch.png_b64, "instruction": "the sky is blue", "session_id": sid}
-        )
+        colorize = f"{url}/v2/colorize"
+        res = post_retrying(client, colorize, {"image": sketch.png_b64, "instruction": "the sky is blue"})
         check_sky(res, sketch, (167, 216, 228))
-        assert res.json()["replaced"] == []
+        layers.update(layers_by_key(res))
         done.append("sky blue")
 
-        res = post_retrying(
-            client, colorize, {"image": sketch.png_b64, "instruction": "the sky is red", "session_id": sid}
-        )
+        res = post_retrying(client, colorize, {"image": sketch.png_b64, "instruction": "the sky is red"})
         check_sky(res, sketch)
-        assert res.json()["replaced"] == ["bg:sky"]  # this client's own earlier sky, not another's
+        assert set(layers_by_key(res)) == {"bg:sky"} <= set(layers)  # replaces this client's own sky
+        layers.update(layers_by_key(res))
         done.append("sky red")
 
-        body = {
-            "image": sketch.png_b64,
-            "instruction": "make it red",
-            "session_id": sid,
-            "mask": sketch.mask_b64,
-        }
+        body = {"image": sketch.png_b64, "instruction": "make it red", "mask": sketch.mask_b64}
         ((key, ((x, y, w, h), rgba)),) = layers_by_key(post_retrying(client, colorize, body)).items()
         painted = np.zeros((H, W), bool)
         painted[y : y + h, x : x + w] = rgba[..., 3] > 0
@@ -135,16 +128,15 @@ def client_run(url: str, k: int, sketch: Sketch) -> list[str]:
         done.append("selection")
 
         body = {"image": sketch.png_b64, "instruction": "the sky is blue and the ground is green"}
-        layers = layers_by_key(post_retrying(client, colorize, body))  # no session: a fresh one
-        assert set(layers) == {"bg:sky", "bg:ground"}
-        (_, gy, _, _), _ = layers["bg:ground"]
+        both = layers_by_key(post_retrying(client, colorize, body))
+        assert set(both) == {"bg:sky", "bg:ground"}
+        (_, gy, _, _), _ = both["bg:ground"]
         assert abs(gy - sketch.horizon) <= 2
         done.append("sky and ground")
 
-        res = post_retrying(client, f"{url}/v1/undo", {"session_id": sid})
-        assert res.status_code == 200, res.text
-        assert res.json()["removed"] == [key]  # the selection fill, the session's last step
-        done.append("undo")
+        res = post_retrying(client, f"{url}/v2/parse", {"instruction": "the sky is blue"})
+        assert res.status_code == 200 and res.json()["parse"]["clauses"][0]["area"] == "sky"
+        done.append("parse")
     return done
 
 
@@ -168,61 +160,29 @@ def test_fifty_concurrent_requests_all_answered_correctly(server: tuple[str, int
     after_mb = (memory_kb(pid) - rss_before) // 1024
     assert peak_mb < RSS_BOUND_MB and after_mb < RSS_BOUND_MB, (peak_mb, after_mb)
     assert elapsed < 120
-    assert httpx.get(f"{url}/v1/health", timeout=10).status_code == 200
+    assert httpx.get(f"{url}/v2/health", timeout=10).status_code == 200
 
 
 class SlowColorizer(Colorizer):
     """The real colorizer, slowed down so that requests queue up for the two workers."""
 
     def apply(
-        self, session: Session, rgba: np.ndarray, instruction: str, mask: np.ndarray | None = None
+        self, rgba: np.ndarray, parsed: ParsedInstruction, mask: np.ndarray | None = None
     ) -> StepResult:
         time.sleep(0.4)
-        return super().apply(session, rgba, instruction, mask)
+        return super().apply(rgba, parsed, mask)
 
 
-class ParkedColorizer(Colorizer):
-    """Holds each decoded canvas for a while and finds nothing: only the server's queueing runs."""
-
-    def apply(
-        self, session: Session, rgba: np.ndarray, instruction: str, mask: np.ndarray | None = None
-    ) -> StepResult:
-        time.sleep(0.3)
-        return StepResult(instruction, "no_match", "Nothing here.")
-
-
-@contextmanager
-def inprocess_server(colorizer: Colorizer) -> Iterator[str]:
-    """create_app(colorizer) served by uvicorn on a loopback port, in a thread of this process."""
-    uv = uvicorn.Server(
-        uvicorn.Config(server_module.create_app(colorizer=colorizer), port=free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not uv.started:
-            assert time.monotonic() < deadline and thread.is_alive()
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{uv.config.port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-
-
-def test_busy_server_answers_503_with_retry_after_and_retries_succeed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_busy_server_answers_503_with_retry_after_and_retries_succeed() -> None:
     """6 clients on 2 slow workers with the queue wait shortened to 0.2 s."""
-    monkeypatch.setattr(server_module, "QUEUE_WAIT_SECONDS", 0.2)
     sketch = make_sketch(0)
     busy: list[httpx.Response] = []
-    with inprocess_server(SlowColorizer(default_recognizer())) as base:
-        url = f"{base}/v1/colorize"
+    with inprocess_server(SlowColorizer(default_recognizer()), queue_wait=0.2) as base:
+        url = f"{base}/v2/colorize"
 
         def one(k: int) -> httpx.Response:
             with httpx.Client(timeout=60) as client:
-                body = {"image": sketch.png_b64, "instruction": "the sky is blue", "session_id": f"s{k}"}
+                body = {"image": sketch.png_b64, "instruction": "the sky is blue"}
                 first = client.post(url, json=body)
                 if first.status_code != 503:
                     return first
@@ -260,12 +220,12 @@ def test_waiting_requests_do_not_hold_decoded_canvases(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(server_module, "decode_rgba", counted)
     png = base64.b64encode(encode_png(np.full((side, side, 4), 255, np.uint8))).decode()
-    with inprocess_server(ParkedColorizer(default_recognizer())) as base:
+    with inprocess_server(ParkedColorizer(0.3)) as base:
 
         def one(k: int) -> int:
             with httpx.Client(timeout=120) as client:
-                body = {"image": png, "instruction": "the sky is blue", "session_id": f"big{k}"}
-                return post_retrying(client, f"{base}/v1/colorize", body).status_code
+                body = {"image": png, "instruction": "the sky is blue"}
+                return post_retrying(client, f"{base}/v2/colorize", body).status_code
 
         with ThreadPoolExecutor(clients) as pool:
             codes = list(pool.map(one, range(clients)))

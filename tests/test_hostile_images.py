@@ -73,7 +73,7 @@ def server(
     """post(**body) -> (response, growth of the server's peak RSS over its RSS before, in MB)."""
     url, proc = backend_process
 
-    def post(path: str = "/v1/colorize", **body: object) -> tuple[httpx.Response, int]:
+    def post(path: str = "/v2/colorize", **body: object) -> tuple[httpx.Response, int]:
         reset_peak_memory(proc.pid)
         before = memory_kb(proc.pid)
         res = httpx.post(f"{url}{path}", json=body, timeout=60)
@@ -83,7 +83,7 @@ def server(
     yield post
     # Nothing the hostile requests did is kept: resident memory after them is bounded too.
     assert (memory_kb(proc.pid) - rss_before) // 1024 < PEAK_BOUND_MB
-    assert httpx.get(f"{url}/v1/health", timeout=10).status_code == 200
+    assert httpx.get(f"{url}/v2/health", timeout=10).status_code == 200
 
 
 def assert_problem(res: httpx.Response, code: int, *words: str) -> None:

@@ -1,16 +1,20 @@
 """A server killed (SIGKILL) in the middle of a request, then started again on the same port.
 
 The client must get a connection error promptly (not hang), the new server must answer at once on
-the same port, with the old session ids working as fresh sessions, and the server must write
-nothing to disk: its working directory and TMPDIR stay empty through all of it.
+the same port, the same request as before (the API is stateless: nothing was lost but the analysis
+cache), and the server must write nothing to disk: its working directory and TMPDIR stay empty.
+No fixed sleeps: each wait is for a condition, with a deadline.
 """
 
 from __future__ import annotations
 
 import base64
+import json
+import os
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -44,6 +48,19 @@ def files_under(*folders: Path) -> list[str]:
     return sorted(str(p) for folder in folders for p in folder.rglob("*"))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.02)
+
+
 def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.kill()
@@ -57,23 +74,36 @@ def test_kill_mid_request_then_restart_on_the_same_port(tmp_path: Path) -> None:
     env = {"TMPDIR": str(tmpdir)}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    body = {"image": big_sketch(), "instruction": "the sky is blue", "session_id": "doc-1"}
+    payload = json.dumps({"image": big_sketch(), "instruction": "the sky is blue"}).encode()
 
     proc = start_server(port, cwd=workdir, env=env)
     try:
         wait_healthy(url, proc)
         outcome: dict[str, object] = {}
+        uploaded = threading.Event()
+
+        def body() -> Iterator[bytes]:
+            for i in range(0, len(payload), 1 << 16):
+                yield payload[i : i + (1 << 16)]
+            uploaded.set()
 
         def slow_request() -> None:
+            headers = {"content-type": "application/json", "content-length": str(len(payload))}
             try:
-                outcome["response"] = httpx.post(f"{url}/v1/colorize", json=body, timeout=60)
+                outcome["response"] = httpx.post(
+                    f"{url}/v2/colorize", content=body(), headers=headers, timeout=60
+                )
             except httpx.HTTPError as exc:
                 outcome["error"] = exc
             outcome["at"] = time.monotonic()
 
         client = threading.Thread(target=slow_request)
         client.start()
-        time.sleep(2.0)  # uploaded, decoded, in the middle of the analysis
+        # Killed in the middle of the work: the body is sent, and the server has spent a second of
+        # CPU on it since (decoding and analysing a canvas this size takes several).
+        assert uploaded.wait(30), "the request body was not sent"
+        busy_from = cpu_seconds(proc.pid)
+        wait_for(lambda: cpu_seconds(proc.pid) - busy_from > 1.0 or bool(outcome), 60, "the server works")
         assert client.is_alive() and not outcome, f"the request was not slow enough: {outcome}"
         killed_at = time.monotonic()
         proc.kill()
@@ -91,17 +121,12 @@ def test_kill_mid_request_then_restart_on_the_same_port(tmp_path: Path) -> None:
     try:
         wait_healthy(url, proc, timeout=60)
         with httpx.Client(timeout=60) as client:
-            # The old document's session is gone: undo says so, and colouring starts it afresh.
-            undo = client.post(f"{url}/v1/undo", json={"session_id": "doc-1"})
-            assert undo.status_code == 404 and undo.json()["detail"]["status"] == "error"
+            # Nothing to restore: the same request is answered as if nothing had happened.
             res = client.post(
-                f"{url}/v1/colorize",
-                json={"image": small_sketch(), "instruction": "the sky is blue", "session_id": "doc-1"},
+                f"{url}/v2/colorize", json={"image": small_sketch(), "instruction": "the sky is blue"}
             )
             assert res.status_code == 200, res.text
-            answer = res.json()
-            assert answer["session_id"] == "doc-1" and answer["replaced"] == []
-            assert [layer["key"] for layer in answer["layers"]] == ["bg:sky"]
+            assert [layer["key"] for layer in res.json()["layers"]] == ["bg:sky"]
     finally:
         proc.terminate()
         try:

@@ -15,6 +15,9 @@ from PIL import Image, UnidentifiedImageError
 
 MAX_SIDE = 8192
 MAX_PIXELS = 8192 * 8192
+# An image file larger than this is refused unread: 48 MB is what the server's 64 MB body limit
+# leaves for base64, and a sketch at the pixel limit compresses to far less.
+MAX_FILE_BYTES = 48 * 1024 * 1024
 # Raster formats a painting program exports. Pillow would also open PostScript (EPS: it runs
 # Ghostscript on the data, and "{} loop" never returns), PDF-like and exotic formats: none of them
 # is a drawing a client sends, and each is attack surface.

@@ -1,25 +1,29 @@
-"""The local HTTP server: the Krita plugin's only way into the pipeline.
+"""The local HTTP server (API v2): the Krita plugin's only way into the pipeline.
 
-Work runs in a small bounded pool: a 2-core laptop gains nothing from more parallel colourings,
-and a queue that cannot grow without bound is what keeps memory bounded under load.
+Stateless: a request carries everything a step needs (the line art, the instruction, the selection)
+and the answer carries the layers; the client owns its document, so re-colouring a target replaces
+the client's own layer of the same key, and undo is the client's. What the server keeps is only the
+pipeline's analysis cache, bounded in bytes, which a restart loses at no cost but time.
+
+Work runs on a few workers (a 2-core laptop gains nothing from more parallel colourings); the Guard
+in front makes requests wait for one, or turns them away with 503, before their bodies are read.
 """
 
 from __future__ import annotations
 
 import base64
-import hmac
 import ipaddress
 import logging
 import os
 import threading
-import uuid
-from collections import OrderedDict
-from typing import Any, Literal
+import time
+from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend import __version__
@@ -27,196 +31,161 @@ from backend.categories import BACKGROUND, FOREGROUND, PARTS
 from backend.colouring import Layer
 from backend.language import InstructionError, ParsedInstruction, parse_instruction
 from backend.language.colours import names as colour_names
-from backend.pipeline import Colorizer, Session
+from backend.pipeline import Colorizer
 from backend.understanding import default_recognizer
 from backend.understanding.device import device
 
+from .connections import uvicorn_config
+from .http_limits import BodyPolicy, Guard, describe, read_json
 from .images import ImageError, decode_base64, decode_mask, decode_rgba, encode_png
+from .problems import Problem, release
+from .schemas import (
+    BODY_ERRORS,
+    ColorizeRequest,
+    ColorizeResponse,
+    HealthResponse,
+    ParseRequest,
+    ParseResponse,
+    VocabularyResponse,
+    error_responses,
+)
 
 log = logging.getLogger("backend.service.server")
 
-MAX_BODY_BYTES = 64 * 1024 * 1024
-MAX_SESSIONS = 64
+MAX_BODY_BYTES = 64 * 1024 * 1024  # an 8192x8192 sketch and its mask, base64-encoded, fit easily
+MAX_PARSE_BYTES = 16 * 1024  # a 500-character instruction, even with every character escaped
 WORKERS = 2
 QUEUE_WAIT_SECONDS = 30.0
-MAX_INSTRUCTION = 500
+POLICIES = {
+    "/v2/colorize": BodyPolicy(MAX_BODY_BYTES, pooled=True),
+    "/v2/parse": BodyPolicy(MAX_PARSE_BYTES),
+}
 
 
-class ColorizeRequest(BaseModel):
-    image: str = Field(description="base64 PNG of the line art at document size")
-    instruction: str = Field(max_length=MAX_INSTRUCTION)
-    mask: str | None = Field(
-        default=None, description="base64 PNG selection mask, same size; non-zero = selected"
-    )
-    session_id: str | None = Field(default=None, max_length=128)
+class ServeError(ValueError):
+    """The server cannot start as asked; the message says what to change."""
 
 
-class UndoRequest(BaseModel):
-    session_id: str = Field(max_length=128)
+class _LazyColorizer:
+    """The colorizer, built on first use: loading the model must not delay binding the port."""
+
+    def __init__(self, colorizer: Colorizer | None) -> None:
+        self._colorizer = colorizer
+        self._lock = threading.Lock()
+
+    def get(self) -> Colorizer:
+        with self._lock:
+            if self._colorizer is None:
+                self._colorizer = Colorizer(default_recognizer())
+            return self._colorizer
 
 
-class ParseRequest(BaseModel):
-    instruction: str = Field(max_length=MAX_INSTRUCTION)
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
-# Response models: they put the answers and the 4xx errors of docs/API.md into /openapi.json, so
-# that a client (and the schema fuzz test) can check every answer against the published contract.
-
-
-class Problem(BaseModel):
-    status: str = Field(description="error | not_understood | no_match")
-    message: str = Field(description="a plain sentence for the user")
-
-
-class ProblemResponse(BaseModel):
-    detail: Problem
-
-
-class UnprocessableResponse(BaseModel):
-    detail: Problem | list[dict[str, Any]] = Field(
-        description="not_understood instruction, or FastAPI's own schema-validation errors (a list)"
-    )
-
-
-class LayerOut(BaseModel):
-    key: str
-    name: str
-    kind: Literal["foreground", "background"]
-    category: str | None
-    instances: list[int]
-    bbox: tuple[int, int, int, int] = Field(description="x, y, w, h on the image")
-    png: str = Field(description="base64 RGBA PNG, exactly w x h")
-
-
-class ColorizeResponse(BaseModel):
-    session_id: str
-    status: Literal["ok"]
-    message: str
-    parse: ParsedInstruction
-    width: int
-    height: int
-    layers: list[LayerOut]
-    replaced: list[str]
-    timings: dict[str, float]
-
-
-class UndoResponse(BaseModel):
-    session_id: str
-    removed: list[str]
-    restored: list[LayerOut]
-
-
-class ParseResponse(BaseModel):
-    status: Literal["ok"]
-    parse: ParsedInstruction
-
-
-class RecognizerInfo(BaseModel):
-    name: str
-    version: str
-
-
-class HealthResponse(BaseModel):
-    status: Literal["ok"]
-    version: str
-    device: str
-    recognizer: RecognizerInfo
-
-
-class VocabularyResponse(BaseModel):
-    categories: list[str]
-    background: list[str]
-    parts: dict[str, list[str]]
-    colours: list[str]
-
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: its documented error codes with their bodies."""
-    out: dict[int | str, dict[str, Any]] = {code: {"model": ProblemResponse} for code in codes}
-    out[422] = {"model": UnprocessableResponse}
-    return out
-
-
-def _problem(code: int, status: str, message: str) -> HTTPException:
-    return HTTPException(code, detail={"status": status, "message": message})
+def _parse(instruction: str) -> ParsedInstruction:
+    try:
+        return parse_instruction(instruction)
+    except InstructionError as exc:
+        raise Problem(422, _sentence(str(exc)), "not_understood") from exc
 
 
 def layer_json(layer: Layer) -> dict[str, Any]:
     return {**layer.describe(), "png": base64.b64encode(encode_png(layer.rgba)).decode("ascii")}
 
 
-class Sessions:
-    """Per-document sessions, least recently used dropped first."""
+def colorize_step(colorizer: Colorizer, req: ColorizeRequest) -> dict[str, Any]:
+    """One request's work, run on a worker thread: parse once, decode, colour, encode."""
+    t0 = time.perf_counter()
+    # The instruction first: a typo is refused in microseconds, without decoding the canvas.
+    parsed = _parse(req.instruction)
+    t1 = time.perf_counter()
+    try:
+        rgba = decode_rgba(decode_base64(req.image, "image"), "image")
+        mask = decode_mask(decode_base64(req.mask, "mask"), rgba.shape[:2]) if req.mask else None
+    except ImageError as exc:
+        raise Problem(413 if exc.too_large else 400, _sentence(str(exc))) from exc
+    t2 = time.perf_counter()
+    step = colorizer.apply(rgba, parsed, mask)
+    if step.status != "ok":
+        message = step.message or "Nothing in this sketch matches the instruction."
+        raise Problem(404, _sentence(message), "no_match")
+    t3 = time.perf_counter()
+    layers = [layer_json(layer) for layer in step.layers]
+    h, w = rgba.shape[:2]
+    timings = {"parse": t1 - t0, "decode": t2 - t1, **step.timings, "encode": time.perf_counter() - t3}
+    return {
+        "status": "ok",
+        "message": step.message,
+        "parse": step.parse,
+        "width": w,
+        "height": h,
+        "layers": layers,
+        "timings": timings,
+    }
 
-    def __init__(self, limit: int = MAX_SESSIONS) -> None:
-        self._items: OrderedDict[str, tuple[Session, threading.Lock]] = OrderedDict()
-        self._limit = limit
-        self._lock = threading.Lock()
 
-    def get(self, session_id: str, create: bool) -> tuple[Session, threading.Lock] | None:
-        with self._lock:
-            if session_id in self._items:
-                self._items.move_to_end(session_id)
-                return self._items[session_id]
-            if not create:
-                return None
-            item = (Session(), threading.Lock())
-            self._items[session_id] = item
-            while len(self._items) > self._limit:
-                self._items.popitem(last=False)
-            return item
+def _json_body(model: type[Any]) -> dict[str, Any]:
+    """The OpenAPI request body of a route that reads its JSON itself (see http_limits.read_json)."""
+    schema = {"content": {"application/json": {"schema": model.model_json_schema()}}, "required": True}
+    return {"requestBody": schema}
 
 
-def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> FastAPI:
+def _problem_response(problem: Problem) -> JSONResponse:
+    release(problem)
+    content = {"detail": {"status": problem.status, "message": problem.message}}
+    return JSONResponse(content, problem.code, headers=problem.headers)
+
+
+def create_app(
+    colorizer: Colorizer | None = None,
+    token: str | None = None,
+    any_host: bool = False,
+    workers: int = WORKERS,
+    queue_wait: float = QUEUE_WAIT_SECONDS,
+) -> FastAPI:
+    """The API. any_host: accept any Host header (only when `serve --host` opened it beyond loopback)."""
     app = FastAPI(
         title="Language colorization backend",
         version=__version__,
-        description="Colours line-art sketches from English instructions. Images are base64 PNG.",
+        description="Colours line-art sketches from English instructions. Stateless; images are base64 PNG.",
     )
-    state: dict[str, Any] = {"colorizer": colorizer}
-    sessions = Sessions()
-    pool = threading.BoundedSemaphore(WORKERS)
+    app.add_middleware(
+        Guard, policies=POLICIES, workers=workers, queue_wait=queue_wait, token=token, any_host=any_host
+    )
+    lazy = _LazyColorizer(colorizer)
 
-    def get_colorizer() -> Colorizer:
-        if state["colorizer"] is None:
-            state["colorizer"] = Colorizer(default_recognizer())
-        return state["colorizer"]
+    @app.exception_handler(Problem)
+    async def problem(request: Request, exc: Problem) -> JSONResponse:
+        return _problem_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def problem_body(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        """Error bodies of the API's routes in the documented {"status", "message"} shape.
+    async def routing_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Starlette's own answers (unknown path 404, wrong method 405) in the API's error shape."""
+        messages = {
+            404: "This API has no such path (see /docs).",
+            405: "This path does not take that method.",
+        }
+        message = messages.get(exc.status_code, "The request was refused.")
+        return _problem_response(Problem(exc.status_code, message, headers=exc.headers))
 
-        FastAPI answers a body that is not UTF-8 JSON with a bare string detail (400 "There was an
-        error parsing the body"), outside docs/API.md and the OpenAPI schema. Routing answers (404,
-        405 for a path or method the API does not have) keep FastAPI's bare string: the Krita plugin
-        reads that as "this server is not the colorization backend".
-        """
-        detail = exc.detail
-        if not isinstance(detail, dict) and exc.status_code not in (404, 405):
-            detail = {"status": "error", "message": str(detail)}
-        return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's 422 lists the errors with their input (megabytes of base64, or an unencodable NaN)."""
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "type": "", "msg": "invalid request"}
+        return _problem_response(Problem(400, describe(first)))
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):  # type: ignore[no-untyped-def]
-        if token is not None:
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), token.encode()):
-                return JSONResponse(
-                    {"detail": {"status": "error", "message": "Missing or wrong token."}}, 401
-                )
-        length = request.headers.get("content-length")
-        if request.method == "POST" and length is None:
-            # A chunked body could grow past any limit before it is seen whole: ask for its length.
-            message = "Send the request with a Content-Length header."
-            return JSONResponse({"detail": {"status": "error", "message": message}}, 411)
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            message = f"The request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."
-            return JSONResponse({"detail": {"status": "error", "message": message}}, 413)
-        return await call_next(request)
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error in %s", request.url.path)
+        release(exc)
+        return _problem_response(Problem(500, "The backend failed on this request; see its log."))
 
-    @app.get("/v1/health", response_model=HealthResponse)
+    @app.get("/v2/health", response_model=HealthResponse, responses=error_responses())
     def health() -> dict[str, Any]:
-        rec = get_colorizer().recognizer
+        rec = lazy.get().recognizer
         return {
             "status": "ok",
             "version": __version__,
@@ -224,7 +193,7 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
             "recognizer": {"name": rec.name, "version": rec.version},
         }
 
-    @app.get("/v1/vocabulary", response_model=VocabularyResponse)
+    @app.get("/v2/vocabulary", response_model=VocabularyResponse, responses=error_responses())
     def vocabulary() -> dict[str, Any]:
         return {
             "categories": list(FOREGROUND),
@@ -233,76 +202,32 @@ def create_app(colorizer: Colorizer | None = None, token: str | None = None) -> 
             "colours": colour_names(),
         }
 
-    @app.post("/v1/parse", response_model=ParseResponse, responses=_errors(400, 411, 413))
-    def parse(req: ParseRequest) -> dict[str, Any]:
-        try:
-            return {"status": "ok", "parse": parse_instruction(req.instruction).model_dump(mode="json")}
-        except InstructionError as exc:
-            raise _problem(422, "not_understood", str(exc)) from exc
+    @app.post(
+        "/v2/parse",
+        response_model=ParseResponse,
+        responses=error_responses(422, *BODY_ERRORS),
+        openapi_extra=_json_body(ParseRequest),
+    )
+    async def parse(request: Request) -> dict[str, Any]:
+        req = await read_json(request, ParseRequest)
+        return {"status": "ok", "parse": _parse(req.instruction).model_dump(mode="json")}
 
-    @app.post("/v1/colorize", response_model=ColorizeResponse, responses=_errors(400, 404, 411, 413, 503))
-    def colorize(req: ColorizeRequest) -> dict[str, Any]:
-        # The instruction first: a typo is refused in microseconds, without decoding the canvas.
-        try:
-            parse_instruction(req.instruction)
-        except InstructionError as exc:
-            raise _problem(422, "not_understood", str(exc)) from exc
-        if not pool.acquire(timeout=QUEUE_WAIT_SECONDS):
-            raise HTTPException(
-                503,
-                detail={"status": "error", "message": "The backend is busy; try again."},
-                headers={"Retry-After": "2"},
-            )
-        try:
-            # Decoding inside the pool: a decoded image costs up to 4 bytes per pixel (256 MB at the
-            # size limit) and transient copies on top; decoded outside, every waiting request held
-            # one, so memory grew with the number of clients instead of the number of workers.
-            try:
-                rgba = decode_rgba(decode_base64(req.image, "image"), "image")
-                mask = decode_mask(decode_base64(req.mask, "mask"), rgba.shape[:2]) if req.mask else None
-            except ImageError as exc:
-                raise _problem(413 if exc.too_large else 400, "error", str(exc)) from exc
-            session_id = req.session_id or uuid.uuid4().hex
-            session, session_lock = sessions.get(session_id, create=True)  # type: ignore[misc]
-            with session_lock:
-                step = get_colorizer().apply(session, rgba, req.instruction, mask)
-        finally:
-            pool.release()
-        if step.status == "not_understood":
-            raise _problem(422, step.status, step.message)
-        if step.status == "no_match":
-            raise _problem(404, step.status, step.message)
-        h, w = rgba.shape[:2]
-        return {
-            "session_id": session_id,
-            "status": step.status,
-            "message": step.message,
-            "parse": step.parse,
-            "width": w,
-            "height": h,
-            "layers": [layer_json(layer) for layer in step.layers],
-            "replaced": step.replaced,
-            "timings": step.timings,
-        }
-
-    @app.post("/v1/undo", response_model=UndoResponse, responses=_errors(400, 404, 411, 413))
-    def undo(req: UndoRequest) -> dict[str, Any]:
-        item = sessions.get(req.session_id, create=False)
-        if item is None:
-            raise _problem(404, "error", "This document has no colorization to undo on the backend.")
-        session, session_lock = item
-        with session_lock:
-            try:
-                removed, restored = session.undo()
-            except LookupError as exc:
-                raise _problem(404, "error", str(exc)) from exc
-        restored_json = [layer_json(layer) for layer in restored]
-        return {"session_id": req.session_id, "removed": removed, "restored": restored_json}
+    @app.post(
+        "/v2/colorize",
+        response_model=ColorizeResponse,
+        responses=error_responses(404, 422, *BODY_ERRORS),
+        openapi_extra=_json_body(ColorizeRequest),
+    )
+    async def colorize(request: Request) -> dict[str, Any]:
+        # The Guard admitted this request to a worker slot before its body was read; it keeps the
+        # slot until the answer is sent.
+        req = await read_json(request, ColorizeRequest)
+        return await run_in_threadpool(lambda: colorize_step(lazy.get(), req))
 
     return app
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -312,11 +237,14 @@ def _is_loopback(host: str) -> bool:
 
 
 def run(host: str, port: int, token: str | None) -> int:
+    """Serves until interrupted. Beyond loopback, a token is required and any Host is accepted."""
     token = token or os.environ.get("LANGCOLOR_TOKEN") or None
-    if not _is_loopback(host) and not token:
-        log.error("binding to %s exposes the backend to the network: give --token or LANGCOLOR_TOKEN", host)
-        return 2
-    app = create_app(token=token)
+    wide = not is_loopback(host)
+    if wide and not token:
+        raise ServeError(
+            f"binding to {host} exposes the backend to the network: give --token or LANGCOLOR_TOKEN"
+        )
+    app = create_app(token=token, any_host=wide)
     log.info("device %s; listening on http://%s:%d", device(), host, port)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(uvicorn_config(app, host, port)).run()
     return 0
