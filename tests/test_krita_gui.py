@@ -39,7 +39,7 @@ class Gui:
     def __init__(self, env: dict[str, str], diag: Path, budget_s: float):
         self.env = env
         self.diag_path = diag
-        self.deadline = time.monotonic() + budget_s  # the whole session, so the test stays under 3 min
+        self.deadline = time.monotonic() + budget_s  # the whole session: under 3.5 min even with a loaded CPU
 
     def diag(self) -> dict:
         try:
@@ -78,7 +78,7 @@ class Gui:
             except (KeyError, IndexError, TypeError):
                 pass
             time.sleep(0.5)
-        budget = " (the test's 3-minute budget is used up)" if time.monotonic() >= self.deadline else ""
+        budget = " (the test's time budget is used up)" if time.monotonic() >= self.deadline else ""
         raise AssertionError(
             f"timed out waiting for {what}{budget}; docker: {self.dock()}; layers: {self.layers()}"
         )
@@ -193,7 +193,7 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
     env["LANGCOLORIZE_DIAGNOSTICS"] = str(diag)
     xvfb = krita = None
     started_pid = None
-    gui = Gui(env, diag, budget_s=165 - (time.monotonic() - started))
+    gui = Gui(env, diag, budget_s=210 - (time.monotonic() - started))
     try:
         xvfb = subprocess.Popen(
             ["Xvfb", f":{display}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
