@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,13 +33,27 @@ def start_server(
     """`python -m backend serve` on loopback; the repository stays importable from any cwd."""
     env = {**os.environ, **(env or {})}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return subprocess.Popen(
+    # The log goes to a file: a pipe nobody reads fills up after some hundred requests, and then
+    # the server's next log line blocks its event loop.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
         [sys.executable, "-m", "backend", "serve", "--port", str(port), *extra],
         cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
+    proc.log = log  # type: ignore[attr-defined]
+    return proc
+
+
+def server_log(proc: subprocess.Popen) -> str:
+    """The end of a server's log (stderr), for the message of a failed start."""
+    log = getattr(proc, "log", None)
+    if log is None:
+        return ""
+    log.seek(0)
+    return log.read().decode(errors="replace")[-4000:]
 
 
 def memory_kb(pid: int, field: str = "VmRSS") -> int:
@@ -58,7 +73,7 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"backend exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise RuntimeError(f"backend exited: {server_log(proc)}")
         try:
             if httpx.get(f"{url}/v2/health", timeout=2).status_code == 200:
                 return

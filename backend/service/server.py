@@ -109,6 +109,8 @@ def colorize_step(colorizer: Colorizer, req: ColorizeRequest) -> dict[str, Any]:
         raise Problem(413 if exc.too_large else 400, _sentence(str(exc))) from exc
     t2 = time.perf_counter()
     step = colorizer.apply(rgba, parsed, mask)
+    if step.status == "not_understood":
+        raise Problem(422, _sentence(step.message or "The instruction was not understood."), "not_understood")
     if step.status != "ok":
         message = step.message or "Nothing in this sketch matches the instruction."
         raise Problem(404, _sentence(message), "no_match")
