@@ -8,7 +8,6 @@ routes, so a client needs one parser for all of them, and no error ever carries 
 from __future__ import annotations
 
 import json
-import traceback
 from typing import Literal
 
 from starlette.types import Send
@@ -52,17 +51,3 @@ async def send_problem(send: Send, problem: Problem, close: bool = False) -> Non
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": problem.code, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def release(exc: BaseException) -> None:
-    """Drops the locals of the finished frames an exception's traceback holds, along its chain.
-
-    A failed request's traceback reaches the frames that held its body (tens of megabytes of
-    base64), and asyncio's futures put exceptions in reference cycles: without this, that memory
-    stays until the cyclic garbage collector happens to run, so it grew with failed requests.
-    """
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        traceback.clear_frames(exc.__traceback__)
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]

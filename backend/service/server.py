@@ -38,7 +38,7 @@ from backend.understanding.device import device
 from .connections import uvicorn_config
 from .http_limits import BodyPolicy, Guard, describe, read_json
 from .images import ImageError, decode_base64, decode_mask, decode_rgba, encode_png
-from .problems import Problem, release
+from .problems import Problem
 from .schemas import (
     BODY_ERRORS,
     ColorizeRequest,
@@ -136,7 +136,6 @@ def _json_body(model: type[Any]) -> dict[str, Any]:
 
 
 def _problem_response(problem: Problem) -> JSONResponse:
-    release(problem)
     content = {"detail": {"status": problem.status, "message": problem.message}}
     return JSONResponse(content, problem.code, headers=problem.headers)
 
@@ -182,7 +181,6 @@ def create_app(
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error in %s", request.url.path)
-        release(exc)
         return _problem_response(Problem(500, "The backend failed on this request; see its log."))
 
     @app.get("/v2/health", response_model=HealthResponse, responses=error_responses())
