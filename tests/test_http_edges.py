@@ -159,6 +159,22 @@ def test_body_over_the_limit_is_refused_before_it_is_sent(url: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /v2/\xff HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + bytes(64),  # a TLS hello on the plain port
+        b"GET /v2/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 20000,  # and still going
+        b"NOT HTTP AT ALL\r\n\r\n",
+    ],
+    ids=["non-ascii-path", "tls", "head-over-16kb", "garbage"],
+)
+def test_malformed_heads_get_the_error_shape_too(url: str, request_bytes: bytes) -> None:
+    status, headers, body = raw_status(raw_exchange(url, request_bytes))
+    assert status == 400 and headers["connection"] == "close"
+    assert body == {"detail": {"status": "error", "message": "The request is not valid HTTP/1.1."}}
+
+
+@pytest.mark.parametrize(
     ("lines", "code"),
     [
         (["Content-Type: application/json", "Transfer-Encoding: chunked"], 411),
@@ -438,3 +454,15 @@ def test_stalled_sockets_over_the_cap_do_not_starve_new_clients() -> None:
         finally:
             for sock in stalled:
                 sock.close()
+
+
+def test_a_non_ascii_token_is_compared_as_utf8_bytes() -> None:
+    with inprocess_server(token="clé-secrète") as base:
+        right = httpx.get(
+            f"{base}/v2/vocabulary", headers={"authorization": b"Bearer " + "clé-secrète".encode()}
+        )
+        assert right.status_code == 200
+        wrong = httpx.get(
+            f"{base}/v2/vocabulary", headers={"authorization": b"Bearer " + "clé-secrète".encode("latin-1")}
+        )
+        assert_problem(wrong, 401)

@@ -127,7 +127,8 @@ class Guard:
         if self.token is not None:
             given = _header(scope, b"authorization")
             scheme, _, value = given[0].partition(" ") if len(given) == 1 else ("", "", "")
-            right = hmac.compare_digest(value.encode(), self.token.encode())
+            # The header as sent (latin-1 is byte for byte), against the token as UTF-8.
+            right = hmac.compare_digest(value.encode("latin-1"), self.token.encode())
             if scheme.lower() != "bearer" or not right:
                 raise Problem(
                     401,
