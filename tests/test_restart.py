@@ -1,9 +1,9 @@
 """A server killed (SIGKILL) in the middle of a request, then started again on the same port.
 
 The client must get a connection error promptly (not hang), the new server must answer at once on
-the same port, the same request as before (the API is stateless: nothing was lost but the analysis
-cache), and the server must write nothing to disk: its working directory and TMPDIR stay empty.
-No fixed sleeps: each wait is for a condition, with a deadline.
+the same port, as before (the API is stateless: nothing was lost but the analysis cache), and the
+server must write nothing to disk: its working directory and TMPDIR stay empty. No fixed sleeps:
+each wait is for a condition, with a deadline.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def test_kill_mid_request_then_restart_on_the_same_port(tmp_path: Path) -> None:
     try:
         wait_healthy(url, proc, timeout=60)
         with httpx.Client(timeout=60) as client:
-            # Nothing to restore: the same request is answered as if nothing had happened.
+            # Nothing to restore: requests are answered as if nothing had happened.
             res = client.post(
                 f"{url}/v2/colorize", json={"image": small_sketch(), "instruction": "the sky is blue"}
             )
