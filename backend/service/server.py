@@ -166,7 +166,7 @@ def create_app(
     async def routing_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         """Starlette's own answers (unknown path 404, wrong method 405) in the API's error shape."""
         messages = {
-            404: "This API has no such path (see /docs).",
+            404: "This backend has no such path; it may be older than its client (see /docs).",
             405: "This path does not take that method.",
         }
         message = messages.get(exc.status_code, "The request was refused.")
