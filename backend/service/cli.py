@@ -1,197 +1,79 @@
-"""`python -m backend colorize|serve`: the command-line contract.
+"""`python -m backend colorize|batch|serve`: the command-line contract.
 
-colorize writes DIR/result.json and one full-canvas RGBA PNG per layer. It exits 2 with one line,
-`error: ...`, on stderr when it cannot do its job (an input that cannot be read, an --out that cannot
-be written, a full disk), never with a traceback, and never because a step found nothing. Inputs
-and --out are checked before the model loads, so a typo costs milliseconds, not a model load.
+colorize writes DIR/result.json, one full-canvas RGBA PNG per layer and DIR/preview.png; batch
+writes that for every sketch into DIR/<page>/ plus DIR/summary.json (docs/themes.md). Both exit 2
+with one line, `error: ...`, on stderr when they cannot do their job (an input that cannot be read,
+an --out that cannot be written, a full disk, a theme or engine that cannot be used), never with a
+traceback, and never because a step found nothing; batch exits 1 when some page failed (the summary
+says which). Inputs and --out are checked before the model loads, so a typo costs milliseconds.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import logging
 import os
-import re
-import stat
 import sys
-from pathlib import Path
 from typing import NoReturn
 
-import numpy as np
-from PIL import Image
-
-from backend.colouring import Layer
-from backend.language import InstructionError, parse_instruction
-from backend.pipeline import Colorizer, StepResult
+from backend.pipeline import Colorizer
 from backend.understanding import default_recognizer
 
-from .images import MAX_FILE_BYTES, ImageError, decode_mask, decode_rgba, encode_png
+from .batch import CONTACT_SHEET, SUMMARY, Progress, name_pages, run_batch
+from .files import RESULT, InputError, prepare_out, read_input
+from .images import ImageError, decode_mask, decode_rgba
+from .results import PREVIEW, apply_steps, page_files, parse_steps, step_lines, write_files
+from .theme import ThemeError, load_theme, theme_from_texts
+from .workers import EngineError, open_engine
 
 
 class CliError(Exception):
     """A failure the user can act on; printed as one `error: ...` line, exit status 2."""
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "layer"
-
-
-def read_input(path: str, what: str) -> bytes:
-    """The bytes of an input image, refused before reading unless it is a regular file within the limit.
-
-    Opened non-blocking and checked on the open descriptor, so a FIFO or device (/dev/zero would be
-    read forever) is refused at once and a file swapped after the check is still the one checked.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise CliError(f"cannot open {what} {path}: {exc.strerror}") from None
-    limit_mb = MAX_FILE_BYTES // (1024 * 1024)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise CliError(f"{what} {path} is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise CliError(f"{what} {path} is {info.st_size / 2**20:.0f} MB; the limit is {limit_mb} MB")
-        data = b""
-        while chunk := os.read(fd, MAX_FILE_BYTES + 1 - len(data)):
-            data += chunk
-            if len(data) > MAX_FILE_BYTES:  # it grew after the check
-                raise CliError(f"{what} {path} is over the limit of {limit_mb} MB")
-        return data
-    except OSError as exc:
-        raise CliError(f"cannot read {what} {path}: {exc.strerror}") from None
-    finally:
-        os.close(fd)
-
-
-def prepare_out(path: str) -> Path:
-    """--out as a folder this process can write in, created if missing; tried, not inferred from
-    permission bits (root ignores them, a read-only mount does not)."""
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise CliError(f"--out {out} exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-test-{os.getpid()}"
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        probe.unlink()
-    except OSError as exc:
-        raise CliError(f"--out {out} is not a writable folder: {exc.strerror}") from None
-    return out
-
-
-class Results:
-    """The run's output files, written under temporary names and renamed into place at the end.
-
-    A failure part way (a full disk) removes what was written: DIR holds either the whole new
-    result or what it held before, never half of one. result.json goes in last, and an older one
-    is removed before the first rename, so a result.json never describes files of another run.
-    """
-
-    def __init__(self, out: Path) -> None:
-        self.out = out
-        self._pending: list[tuple[Path, Path]] = []  # (temporary, final)
-
-    def add(self, name: str, data: bytes) -> None:
-        final = self.out / name
-        temporary = self.out / f".{name}.{os.getpid()}.part"
-        self._pending.append((temporary, final))  # before writing: a failed write is cleaned too
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-
-    def commit(self) -> None:
-        (self.out / "result.json").unlink(missing_ok=True)
-        for temporary, final in self._pending:
-            os.replace(temporary, final)
-        self._pending = []
-
-    def abort(self) -> None:
-        for temporary, _ in self._pending:
-            temporary.unlink(missing_ok=True)
-        self._pending = []
-
-
-def preview(rgba: np.ndarray, layers: list[Layer]) -> np.ndarray:
-    """The coloured sketch as an artist sees it in Krita: background, foreground, lines on top."""
-    from backend.lineart import ink_from_rgba
-
-    h, w = rgba.shape[:2]
-    canvas = np.full((h, w, 3), 255.0, np.float32)
-    ordered = [la for la in layers if la.kind == "background"] + [
-        la for la in layers if la.kind != "background"
-    ]
-    for layer in ordered:
-        full = layer.full((h, w)).astype(np.float32)
-        alpha = full[..., 3:] / 255.0
-        canvas = canvas * (1 - alpha) + full[..., :3] * alpha
-    ink = ink_from_rgba(rgba)[..., None]
-    canvas = canvas * (1 - ink)
-    return np.clip(canvas + 0.5, 0, 255).astype(np.uint8)
-
-
 def colorize(args: argparse.Namespace) -> int:
     try:
         rgba = decode_rgba(read_input(args.sketch, "sketch"), "sketch")
         mask = decode_mask(read_input(args.mask, "mask"), rgba.shape[:2]) if args.mask else None
-    except ImageError as exc:
+        out = prepare_out(args.out)
+    except (ImageError, InputError) as exc:
         raise CliError(str(exc)) from None
-    out = prepare_out(args.out)
     colorizer = Colorizer(default_recognizer())
-    results = Results(out)
+    steps = apply_steps(colorizer, rgba, mask, parse_steps(args.instruction))
     try:
-        summary = _run_steps(colorizer, rgba, mask, args.instruction, results)
-        results.commit()
+        write_files(out, page_files(rgba, steps))
     except OSError as exc:
         raise CliError(f"cannot write the results to {out}: {exc.strerror or exc}") from None
-    finally:
-        results.abort()  # after a commit there is nothing left; after any other failure, no half result
-    for line in summary:
+    for line in step_lines(steps):
         print(line)
-    print(f"wrote {out / 'result.json'} and {out / 'preview.png'}")
+    print(f"wrote {out / RESULT} and {out / PREVIEW}")
     return 0
 
 
-def _run_steps(
-    colorizer: Colorizer, rgba: np.ndarray, mask: np.ndarray | None, instructions: list[str], results: Results
-) -> list[str]:
-    """Applies the instructions in order, adding each layer's file to `results`; returns the report."""
-    current: dict[str, Layer] = {}  # the run's layers by key: a later step on a key replaces it
-    h, w = rgba.shape[:2]
-    steps, summary = [], []
-    for i, text in enumerate(instructions, start=1):
-        try:
-            step = colorizer.apply(rgba, parse_instruction(text), mask)
-        except InstructionError as exc:
-            step = StepResult(text, "not_understood", str(exc))
-        entries = []
-        for layer in step.layers:
-            name = f"step{i:02d}-{_slug(layer.key)}.png"
-            results.add(name, encode_png(layer.full((h, w))))
-            entries.append({**layer.describe(), "file": name})
-        replaced = [layer.key for layer in step.layers if layer.key in current]
-        current.update((layer.key, layer) for layer in step.layers)
-        steps.append(
-            {
-                "instruction": text,
-                "status": step.status,
-                "message": step.message,
-                "parse": step.parse,
-                "layers": entries,
-                "replaced": replaced,
-            }
-        )
-        summary.append(f"[{step.status}] {text}: {step.message}")
-    buf = io.BytesIO()
-    Image.fromarray(preview(rgba, list(current.values()))).save(buf, format="PNG")
-    results.add("preview.png", buf.getvalue())
-    results.add("result.json", json.dumps({"width": w, "height": h, "steps": steps}, indent=1).encode())
-    return summary
+def batch(args: argparse.Namespace) -> int:
+    """Everything that can be refused is refused before the first page: the instructions or theme,
+    --out, the engine (a missing extra, an unreachable scheduler)."""
+    try:
+        theme = load_theme(args.theme) if args.theme else theme_from_texts(args.instruction)
+        if not theme.instructions:
+            raise ThemeError(f"theme {args.theme} has no instructions")
+        out = prepare_out(args.out)
+        engine = open_engine(args.workers, args.cluster)
+    except (ThemeError, InputError, EngineError) as exc:
+        raise CliError(str(exc)) from None
+    pages = name_pages(args.sketches)
+    progress = Progress(len(pages))
+    try:
+        summary = run_batch(pages, theme, out, engine, args.force, progress.update)
+    except OSError as exc:
+        raise CliError(f"cannot write the results to {out}: {exc.strerror or exc}") from None
+    finally:
+        progress.close()
+        engine.close()
+    n = summary["counts"]
+    print(f"{n['done']} done, {n['skipped']} skipped (done before), {n['failed']} failed", end="; ")
+    print(f"wrote {out / SUMMARY} and {out / CONTACT_SHEET}")
+    return 1 if n["failed"] else 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -221,6 +103,17 @@ def main(argv: list[str] | None = None) -> int:
     col.add_argument("--mask", help="selection mask PNG (non-zero = selected), same size as the sketch")
     col.add_argument("--out", required=True, help="folder for result.json and the layer PNGs")
     col.set_defaults(func=colorize)
+    bat = sub.add_parser("batch", help="colour many sketches with the same instructions or theme")
+    bat.add_argument("sketches", nargs="+", metavar="SKETCH")
+    what = bat.add_mutually_exclusive_group(required=True)
+    what.add_argument("--instruction", action="append", help="repeat to apply several in order")
+    what.add_argument("--theme", help="a theme file (docs/themes.md), e.g. DIR/theme.json of an earlier run")
+    bat.add_argument("--out", required=True, help="folder for the page folders and summary.json")
+    where = bat.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: this one)")
+    where.add_argument("--cluster", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://farm:8786 (extra)")
+    bat.add_argument("--force", action="store_true", help="colour pages again that an earlier run finished")
+    bat.set_defaults(func=batch)
     srv = sub.add_parser("serve", help="start the HTTP server")
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8765)
