@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "plugin"))
 sys.path.insert(0, str(ROOT))
 
 import fake_krita as fk  # noqa: E402
-from language_colorize.core import api, config, errors, pixels, record, settings  # noqa: E402
+from language_colorize.core import api, config, errors, pixels, record, settings, theme  # noqa: E402
 from language_colorize.core.errors import PluginError  # noqa: E402
 
 import install  # noqa: E402
@@ -170,6 +170,120 @@ def test_record_roundtrip_steps_and_garbage() -> None:
     assert (
         record.Record.from_bytes(doc.annotation(record.ANNOTATION)).last_instruction() == "the sky is black"
     )
+
+
+def _cat(x: int, y: int, name: str = "cat") -> dict:
+    return {"category": name, "bbox": [x, y, 10, 10], "mask": "iVBOR"}
+
+
+def test_a_taught_object_replaces_one_of_its_name_only_where_their_boxes_overlap() -> None:
+    rec = record.Record()
+    assert rec.learn([_cat(0, 0)], []) == ([_cat(0, 0)], [])
+    rec.learn([_cat(50, 50)], [])  # a second cat, elsewhere: both kept
+    assert [t["bbox"][:2] for t in rec.taught] == [[0, 0], [50, 50]]
+    learnt, dropped = rec.learn([_cat(5, 5)], [])  # the first cat taught again (boxes overlap)
+    assert dropped == [_cat(0, 0)] and [t["bbox"][:2] for t in rec.taught] == [[50, 50], [5, 5]]
+    rec.learn([_cat(0, 0, "dog")], [])  # another name at the same place: kept
+    assert [t["category"] for t in rec.taught] == ["cat", "cat", "dog"]
+    step = record.new_step(rec, "forget the cat", "{l}", "Lines")
+    step.learnt, step.forgot = rec.learn([], ["cat"])
+    assert [t["category"] for t in rec.taught] == ["dog"] and len(step.forgot) == 2
+    rec.unlearn(step)  # "Undo last" of the forgetting
+    assert sorted(t["bbox"][0] for t in rec.taught if t["category"] == "cat") == [5, 50]
+    rec.learn([{"category": "cat", "mask": "x"}], [])  # no box: taken as the same object
+    assert [t["category"] for t in rec.taught] == ["dog", "cat"]
+    again = record.Record.from_bytes(rec.to_bytes())
+    assert again.taught == rec.taught
+
+
+def test_merged_steps_undo_as_one_and_keep_every_parse() -> None:
+    rec = record.Record()
+    first = record.new_step(
+        rec, "the sky is green", "{l}", "Lines", {"text": "the sky is green", "clauses": []}
+    )
+    first.added.append("{0}")
+    rec.add_step(first, [record.LayerInfo("{0}", "bg:sky", "sky", "background", "{l}", 1)])
+    for n, (text, replaced) in enumerate((("the sky is blue", "{0}"), ("the sky is black", "{1}")), 1):
+        step = record.new_step(rec, text, "{l}", "Lines", {"text": text, "clauses": []})
+        step.added.append(f"{{{n}}}")
+        step.replaced.append(replaced)
+        rec.add_step(step, [record.LayerInfo(f"{{{n}}}", "bg:sky", "sky", "background", "{l}", step.step_id)])
+    merged = rec.merge_steps(1, "Theme 'evening' (2 instructions)")
+    assert merged is not None and [s.instruction for s in rec.steps] == [
+        "the sky is green",
+        merged.instruction,
+    ]
+    assert merged.added == ["{1}", "{2}"] and merged.replaced == ["{0}"]  # {1} is the theme's own
+    assert [p["text"] for p in merged.parses] == ["the sky is blue", "the sky is black"]
+    assert merged.step_id == 3 and rec.next_step_id() == 4
+    assert rec.merge_steps(3, "nothing") is None and rec.merge_steps(2, "one").instruction.startswith("Theme")
+    again = record.Record.from_bytes(rec.to_bytes())
+    assert again.last_step().parses == merged.parses and again.last_step().added == ["{1}", "{2}"]
+
+
+def _parse(text: str, kind: str = "foreground", category: str | None = "tree") -> dict:
+    target = {"category": category} if kind in ("foreground", "teach", "forget") else None
+    colours = {"leaves": {"name": "green", "rgb": [0, 128, 0]}} if kind == "foreground" else {}
+    return {"text": text, "clauses": [{"kind": kind, "target": target, "area": None, "colours": colours}]}
+
+
+def test_a_theme_is_the_documents_colouring_parses_in_the_backends_format() -> None:
+    rec = record.Record()
+    for parse in (
+        _parse("the tree is green"),
+        _parse("this is a cat", "teach", "cat"),
+        _parse("make it green", category=None),
+        _parse("colour everything", "everything", None),
+    ):
+        rec.add_step(record.new_step(rec, parse["text"], "{l}", "Lines", parse), [])
+    rec.add_step(record.new_step(rec, "from an older plugin", "{l}", "Lines"), [])
+    data, left_out = theme.from_record(rec, "ch3")
+    assert data["format"] == "language-colorize-theme" and data["version"] == 1 and data["name"] == "ch3"
+    assert [p["text"] for p in data["instructions"]] == ["the tree is green", "colour everything"]
+    assert left_out == 3
+    name, items = theme.loads(theme.dumps(data).encode(), "ch3.theme.json")
+    assert name == "ch3" and items == [(p["text"], p) for p in data["instructions"]]
+    for raw, words in (
+        (b"not json", "not a theme .not JSON"),
+        (b'{"format": "other"}', "not a theme"),
+        (b'{"format": "language-colorize-theme", "version": 2, "instructions": []}', "version 2"),
+        (b'{"format": "language-colorize-theme", "version": 1, "instructions": []}', "no instructions"),
+        (json.dumps({**data, "instructions": [_parse("this is a cat", "teach")]}).encode(), "teaches"),
+        (json.dumps({**data, "instructions": [{"clauses": []}]}).encode(), "parse of it is missing"),
+    ):
+        with pytest.raises(PluginError, match=words):
+            theme.loads(raw, "t.json")
+    backend_theme = ROOT / "backend" / "service" / "theme.py"
+    if backend_theme.is_file():  # the backend reads what the plugin writes, and the reverse
+        from backend.service.theme import dumps_theme, loads_theme
+
+        real = _parse("the tree is green")
+        real["clauses"][0]["target"] = {
+            "category": "tree", "known": True, "quantity": "one", "position": None, "in_sky": False,
+            "relation": None, "relation_side": None, "anchor": None,
+        }  # fmt: skip
+        loaded = loads_theme(theme.dumps({**data, "instructions": [real]}), "plugin.json")
+        assert theme.loads(dumps_theme(loaded).encode())[1][0][0] == "the tree is green"
+
+
+def test_objects_answers_and_theme_parses_in_the_request() -> None:
+    body = json.loads(api.colorize_body(b"png", "the sky is blue", parse={"text": "the sky is blue"}))
+    assert body["parse"] == {"text": "the sky is blue"}
+    assert json.loads(api.objects_body(b"png", [_cat(0, 0)])) == {"image": "cG5n", "taught": [_cat(0, 0)]}
+    png = base64.b64encode(b"\x89PNG").decode()
+    answer = {
+        "objects": [{"category": "tree", "bbox": [1, 2, 3, 4], "source": "recognised"}],
+        "inventory": "a tree",
+        "overlay": {"bbox": [0, 0, 5, 5], "png": png},
+    }
+    got = api.parse_objects(200, json.dumps(answer).encode())
+    assert got.inventory == "a tree" and got.overlay_bbox == [0, 0, 5, 5] and got.overlay_png == b"\x89PNG"
+    assert got.objects[0].category == "tree" and got.objects[0].bbox == [1, 2, 3, 4]
+    assert api.parse_objects(200, json.dumps({**answer, "overlay": None}).encode()).overlay_bbox is None
+    with pytest.raises(PluginError, match="cannot show what it sees"):
+        api.parse_objects(404, b'{"detail": "Not Found"}')
+    with pytest.raises(PluginError, match="without a name or box"):
+        api.parse_objects(200, json.dumps({"objects": [{"bbox": [1]}]}).encode())
 
 
 # --- settings and backend.json --------------------------------------------------------------------------

@@ -93,12 +93,18 @@ def apply(request: Request, result: api.ColorizeResult, settings: Settings) -> A
     report = Report(result.message)
     report.notes.extend(request.notes)
     record = doc.load_record()
-    learned = record.learn(result.taught, result.forget)
-    if not decoded:
-        if learned:
-            doc.save_record(record)
+    learnt, dropped = record.learn(result.taught, result.forget)
+    if not decoded and not learnt and not dropped:
         return Applied(report, [])
     record.forget_missing(doc.layer_ids())
+    step = new_step(record, request.instruction, line.id, line.name, result.parse)
+    step.learnt, step.forgot = learnt, dropped
+    report.learnt = [str(t.get("category")) for t in learnt]
+    report.forgot = sorted(set(str(t.get("category")) for t in dropped))
+    if not decoded:  # taught or forgot only: a step of its own, so that "Undo last" takes it back
+        record.add_step(step, [])
+        doc.save_record(record)
+        return Applied(report, [])
     if request.convert_gray and doc.color[0] == "GRAYA":
         doc.convert_to_rgb8()
         report.notes.append(
@@ -108,7 +114,6 @@ def apply(request: Request, result: api.ColorizeResult, settings: Settings) -> A
         line = doc.find(line.id) or line
     doc.last_inserted = None
     group = placement.ensure_group(doc, record, line, settings.placement, request.opaque, report)
-    step = new_step(record, request.instruction, line.id, line.name)
     infos, added = [], []
     for result_layer, box, bgra in decoded:
         layer = doc.new_paint_layer(result_layer.name, box, bgra)

@@ -6,12 +6,12 @@ that reaches `_finish` and is shown once, so no path can leave the docker busy o
 """
 
 import traceback
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional, Tuple
 
 from . import apply as apply_mod
 from . import request as request_mod
+from . import seen, watch
 from . import undo as undo_mod
-from . import watch
 from .client import Answer, BackendLauncher, HttpClient
 from .core import api, errors
 from .core import settings as settings_mod
@@ -45,15 +45,48 @@ def stop_started_backend() -> None:
 
 
 class Job(object):
-    """One colorization in progress."""
+    """One request in progress: a colorization, or a look at what the backend sees. `handle` turns
+    the answer into (message, level) or raises PluginError; `batch` is the theme run it belongs to."""
 
-    def __init__(self, doc: Document, request: request_mod.Request, settings: settings_mod.Settings) -> None:
-        self.doc = doc
+    def __init__(
+        self,
+        request: Any,
+        settings: settings_mod.Settings,
+        handle: Callable[["Job", Answer], Tuple[str, str]],
+        batch: Optional["ThemeRun"] = None,
+        before: Optional[Tuple[str, str]] = None,
+    ) -> None:
         self.request = request
+        self.doc = request.doc
         self.settings = settings
+        self.handle = handle
+        self.batch = batch
+        self.before = before  # the message of the job this one follows up (a refreshed overlay)
         self.autostarted = False
         self.cancelled = False
         self.pending = None  # type: Optional[Pending]
+
+
+class ThemeRun(object):
+    """A theme applied to documents: its instructions, one job each, then one merged step each."""
+
+    def __init__(self, name: str, documents: int, instructions: int) -> None:
+        self.name = name
+        self.documents = documents
+        self.total = documents * instructions
+        self.coloured = 0
+        self.problems = []  # type: List[str]
+        self.cancelled = False
+
+    def summary(self) -> Tuple[str, str]:
+        title = "'%s'" % self.name if self.name else "the theme"
+        where = "%d documents" % self.documents if self.documents != 1 else "the document"
+        text = "Applied %s to %s: %d of %d instructions coloured." % (title, where, self.coloured, self.total)
+        if self.cancelled:
+            text += " Cancelled; the rest was not sent."
+        if self.problems:
+            text += " " + " ".join(self.problems)
+        return text, (ERROR if self.problems else INFO if self.cancelled else OK)
 
 
 class Controller(QObject):
@@ -76,7 +109,9 @@ class Controller(QObject):
         self.client = client
         self.launcher = launcher
         self._job = None  # type: Optional[Job]
+        self._queue = []  # type: List[Tuple[bool, Callable[[], bool]]]  (runs even after Cancel, start)
         self.restorer = None  # type: Optional[watch.WaitUntil]
+        self.show_seen = False  # "Show what I see" is on: the overlay follows every instruction
 
     # --- settings --------------------------------------------------------------------------------------
     @property
@@ -89,59 +124,61 @@ class Controller(QObject):
     # --- state -----------------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._job is not None
+        return self._job is not None or bool(self._queue)
 
     def _refuse_if_busy(self) -> bool:
         if self._job is not None:
             self.ui.on_message(
-                "Still working on '%s' - wait or press Cancel." % self._job.request.instruction, INFO
+                "Still working on it ('%s') - wait or press Cancel." % self._job.request.label, INFO
             )
             return True
         return False
 
     def cancel(self) -> None:
         job = self._job
+        self._queue = [item for item in self._queue if item[0]]  # keep the theme's merges and summary
         if job is None:
             return
         job.cancelled = True
+        if job.batch is not None:
+            job.batch.cancelled = True
         if job.pending is not None:
             job.pending.abort()  # its callback finishes the job
         else:  # waiting for the backend to start
             self._finish(job, PluginError("Cancelled; nothing was changed.", errors.CANCELLED))
 
     def _finish(self, job: Optional[Job], outcome: Any, level: str = OK) -> None:
-        """The one way out of every job: an error or a report, shown once."""
+        """The one way out of every job: an error or a report, shown once; then the next queued job."""
         if job is not None and self._job is job:
             self._job = None
             self.ui.on_idle()
         if isinstance(outcome, PluginError):
             level = INFO if outcome.kind == errors.CANCELLED else ERROR
-            self.ui.on_message(outcome.message, level)
-        else:
-            self.ui.on_message(outcome, level)
+            outcome = outcome.message
+            if job is not None and job.before is not None:  # the overlay after an instruction failed
+                outcome, level = job.before[0] + " (What I see: " + outcome.rstrip(".") + ".)", job.before[1]
+            elif job is not None and job.batch is not None and level == ERROR:
+                job.batch.problems.append("%s: %s" % (job.doc.name, outcome))
+        elif job is not None and job.batch is not None and level == OK:
+            job.batch.coloured += 1
+        self.ui.on_message(outcome, level)
         if job is not None:
             self.ui.on_history_changed(job.doc)
+        self._continue()
 
-    # --- colorize --------------------------------------------------------------------------------------
-    def colorize(self, doc: Optional[Document], instruction: str, layer: Optional[Layer] = None) -> bool:
-        """Start one instruction; False (with a message shown) if it could not start."""
-        if self._refuse_if_busy():
-            return False
-        settings = self.settings
-        try:
-            request = request_mod.build(doc, instruction, settings, layer)
-        except Exception as exc:  # never let a surprise take Krita down
-            self._finish(None, as_plugin_error(exc, "Could not read the layer"))
-            return False
-        assert doc is not None
-        job = Job(doc, request, settings)
+    def _continue(self) -> None:
+        while self._job is None and self._queue:
+            _always, start = self._queue.pop(0)
+            start()
+
+    # --- requests --------------------------------------------------------------------------------------
+    def _start(self, job: Job) -> None:
         self._job = job
         self._send(job)
-        return True
 
     def _send(self, job: Job) -> None:
-        self.ui.on_busy("Colouring: %s" % job.request.instruction)
-        url = job.settings.backend_url + api.COLORIZE
+        self.ui.on_busy(job.request.label)
+        url = job.settings.backend_url + job.request.route
         job.pending = self.client.post(
             url,
             job.request.body,
@@ -170,15 +207,11 @@ class Controller(QObject):
                 raise api.network_error(
                     answer.error, settings.backend_url, answer.detail, settings.timeout, settings.autostart
                 )
-            result = api.parse_colorize(answer.status, answer.body, answer.retry_after)
-            keep = job.doc.active_layer if job.doc.is_open else None
-            applied = apply_mod.apply(job.request, result, settings)
+            message, level = job.handle(job, answer)
         except Exception as exc:
             self._finish(job, as_plugin_error(exc, "Something went wrong while adding the layers"))
             return
-        self._keep_active(job.doc, keep, applied.last_inserted)
-        report = applied.report
-        self._finish(job, report.summary() or "Done.", OK if report.changed else INFO)
+        self._finish(job, message, level)
 
     def _keep_active(self, doc: Document, keep: Optional[Layer], newest: Optional[Layer]) -> None:
         """Adding layers must not change which layer the artist works on (see watch.py)."""
@@ -201,6 +234,125 @@ class Controller(QObject):
 
         self.launcher.start(job.settings.backend_url, ready, failed)
 
+    # --- colorize --------------------------------------------------------------------------------------
+    def colorize(
+        self,
+        doc: Optional[Document],
+        instruction: str,
+        layer: Optional[Layer] = None,
+        parse: Any = None,
+        batch: Optional[ThemeRun] = None,
+    ) -> bool:
+        """Start one instruction; False (with a message shown) if it could not start."""
+        if self._refuse_if_busy():
+            return False
+        settings = self.settings
+        try:
+            request = request_mod.build(doc, instruction, settings, layer, parse)
+        except Exception as exc:  # never let a surprise take Krita down
+            error = as_plugin_error(exc, "Could not read the layer")
+            if batch is not None and doc is not None:
+                batch.problems.append("%s: %s" % (doc.name, error.message))
+            self._finish(None, error)
+            return False
+        self._start(Job(request, settings, self._applied, batch))
+        return True
+
+    def _applied(self, job: Job, answer: Answer) -> Tuple[str, str]:
+        result = api.parse_colorize(answer.status, answer.body, answer.retry_after)
+        doc = job.doc
+        keep = doc.active_layer if doc.is_open else None
+        applied = apply_mod.apply(job.request, result, job.settings)
+        self._keep_active(doc, keep, applied.last_inserted)
+        report = applied.report
+        outcome = (report.summary() or "Done.", OK if report.changed else INFO)
+        if self.show_seen and job.batch is None:
+            self._queue.insert(0, (False, lambda: self._look(doc, job.request.line, outcome)))
+        return outcome
+
+    # --- what the backend sees -------------------------------------------------------------------------
+    def show_objects(self, doc: Optional[Document]) -> bool:
+        """Ask the backend what it sees in the active line art and show it on the overlay."""
+        if self._refuse_if_busy():
+            return False
+        return self._look(doc, None, None)
+
+    def _look(
+        self, doc: Optional[Document], layer: Optional[Layer], before: Optional[Tuple[str, str]]
+    ) -> bool:
+        try:
+            request = request_mod.build_objects(doc, layer)
+        except Exception as exc:
+            error = as_plugin_error(exc, "Could not read the layer")
+            if before is not None:
+                self._finish(None, before[0] + " (What I see: " + error.message.rstrip(".") + ".)", before[1])
+            else:
+                self._finish(None, error)
+            return False
+        self._start(Job(request, self.settings, self._seen, before=before))
+        return True
+
+    def _seen(self, job: Job, answer: Answer) -> Tuple[str, str]:
+        result = api.parse_objects(answer.status, answer.body, answer.retry_after)
+        doc = job.doc
+        keep = doc.active_layer if doc.is_open else None
+        layer = seen.show(job.request, result)
+        self._keep_active(doc, keep, layer)
+        if job.before is not None:
+            return job.before
+        return "I see: %s." % (result.inventory or "nothing I can name"), INFO
+
+    def hide_objects(self, docs: List[Document]) -> None:
+        """Remove the overlay from these documents (no backend needed)."""
+        for doc in docs:
+            try:
+                seen.hide(doc)
+            except Exception as exc:
+                self._finish(None, as_plugin_error(exc, "Could not remove the overlay"))
+
+    # --- themes ----------------------------------------------------------------------------------------
+    def apply_theme(self, docs: List[Document], name: str, instructions: List[Tuple[str, Any]]) -> bool:
+        """Each instruction, in order, on each document's line art (its active layer now); each
+        document's steps then become one, so one "Undo last" takes the theme back."""
+        if self._refuse_if_busy():
+            return False
+        docs = [doc for doc in docs if doc is not None and doc.is_open]
+        if not docs:
+            self.ui.on_message("Open a document with line art first.", ERROR)
+            return False
+        run = ThemeRun(name, len(docs), len(instructions))
+        title = "Theme '%s' (%d instructions)" % (name or "unnamed", len(instructions))
+        for doc in docs:
+            try:
+                line = request_mod.choose_line_art(doc, doc.load_record(), None)
+            except PluginError as exc:
+                run.problems.append("%s: %s" % (doc.name, exc.message))
+                continue
+            last = doc.load_record().last_step()
+            after = last.step_id if last is not None else 0
+            for text, parse in instructions:
+                self._queue.append((False, self._theme_step(doc, text, line, parse, run)))
+            self._queue.append((True, self._theme_merge(doc, after, title)))
+        self._queue.append((True, lambda: self._finish(None, *run.summary())))
+        self._continue()
+        return True
+
+    def _theme_step(
+        self, doc: Document, text: str, line: Layer, parse: Any, run: ThemeRun
+    ) -> Callable[[], bool]:
+        return lambda: self.colorize(doc, text, line, parse, run)
+
+    def _theme_merge(self, doc: Document, after: int, title: str) -> Callable[[], bool]:
+        def merge() -> bool:
+            if doc.is_open:
+                record = doc.load_record()
+                if record.merge_steps(after, title) is not None:
+                    doc.save_record(record)
+                self.ui.on_history_changed(doc)
+            return False
+
+        return merge
+
     # --- undo and repeat -------------------------------------------------------------------------------
     def undo_last(self, doc: Optional[Document]) -> bool:
         """Take back the document's last instruction (no backend needed)."""
@@ -214,7 +366,10 @@ class Controller(QObject):
             return False
         assert doc is not None
         self._keep_active(doc, keep, doc.last_inserted)
-        self._finish(None, report.summary(), OK)
+        outcome = (report.summary(), OK)
+        if self.show_seen:  # un-teaching changes what the backend sees
+            self._queue.insert(0, (False, lambda: self._look(doc, None, outcome)))
+        self._finish(None, *outcome)
         self.ui.on_history_changed(doc)
         return True
 

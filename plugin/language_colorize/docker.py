@@ -10,11 +10,14 @@ from krita import DockWidget, Krita
 from . import history
 from .controller import ERROR, OK, Controller
 from .core import settings as settings_mod
+from .core import theme as theme_mod
 from .core.document import Document
+from .core.errors import PluginError
 from .qt import (
     ARROW_DOWN,
     ARROW_RIGHT,
     ECHO_PASSWORD,
+    INSTANT_POPUP,
     SHORTCUT_FOCUS,
     SIZE_MINIMUM,
     SIZE_PREFERRED,
@@ -23,10 +26,12 @@ from .qt import (
     USER_ROLE,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -42,6 +47,8 @@ DOCKER_ID = "language_colorize_docker"
 DOCKER_TITLE = "Language Colorize"
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 LAYER_ROLE = USER_ROLE + 1
+EVERYTHING = "colour everything"
+THEME_FILTER = "Language Colorize themes (*.theme.json *.json)"
 
 _dockers = []
 
@@ -59,6 +66,16 @@ def docker_for_window(window):
         if qwin is not None and (qwin.isAncestorOf(dock) or dock.parentWidget() is qwin):
             return dock
     return docks[0] if docks else None
+
+
+def _menu_item(menu, text, run=None):
+    """A menu entry calling `run()` (the same code under PyQt5 and PyQt6); disabled without one."""
+    action = menu.addAction(text)
+    if run is None:
+        action.setEnabled(False)
+    else:
+        action.triggered.connect(lambda *_args: run())
+    return action
 
 
 class LanguageColorizeDocker(DockWidget):
@@ -95,6 +112,30 @@ class LanguageColorizeDocker(DockWidget):
         row.addWidget(self.colorize_button)
         layout.addLayout(row)
 
+        loop = QHBoxLayout()
+        self.everything_button = QPushButton("Colour everything", root)
+        self.everything_button.setToolTip("Every object on a layer of its own, plus sky and ground")
+        self.everything_button.clicked.connect(self.colour_everything)
+        self.seen_button = QPushButton("Show what I see", root)
+        self.seen_button.setCheckable(True)
+        self.seen_button.setToolTip(
+            "Outline and name what the backend recognises, on a locked layer 'What I see' at the top; "
+            "select what it missed and type 'this is a rabbit'"
+        )
+        self.seen_button.toggled.connect(self._toggle_seen)
+        self.forget_button = QToolButton(root)
+        self.forget_button.setText("Forget")
+        self.forget_button.setToolTip("Forget an object you taught in this document")
+        self.forget_button.setPopupMode(INSTANT_POPUP)
+        self.forget_menu = QMenu(self.forget_button)
+        self.forget_menu.aboutToShow.connect(self._fill_forget_menu)
+        self.forget_button.setMenu(self.forget_menu)
+        loop.addWidget(self.everything_button)
+        loop.addWidget(self.seen_button)
+        loop.addWidget(self.forget_button)
+        loop.addStretch(1)
+        layout.addLayout(loop)
+
         busy = QHBoxLayout()
         self.progress = QProgressBar(root)
         self.progress.setRange(0, 0)  # busy indicator: the backend reports no progress
@@ -128,6 +169,15 @@ class LanguageColorizeDocker(DockWidget):
             "Remove the last instruction's layers and show again the layers it replaced"
         )
         self.undo_button.clicked.connect(self.undo_last)
+        self.theme_button = QToolButton(root)
+        self.theme_button.setText("Theme")
+        self.theme_button.setToolTip("Save this document's instructions as a theme, or apply a theme")
+        self.theme_button.setPopupMode(INSTANT_POPUP)
+        theme_menu = QMenu(self.theme_button)
+        _menu_item(theme_menu, "Save this document's theme...", self.save_theme)
+        _menu_item(theme_menu, "Apply a theme to this document...", self.apply_theme)
+        _menu_item(theme_menu, "Apply a theme to all open documents...", self.apply_theme_to_all)
+        self.theme_button.setMenu(theme_menu)
         self.settings_button = QToolButton(root)
         self.settings_button.setText("Settings")
         self.settings_button.setCheckable(True)
@@ -135,6 +185,7 @@ class LanguageColorizeDocker(DockWidget):
         self.settings_button.setToolButtonStyle(TEXT_BESIDE_ICON)
         self.settings_button.toggled.connect(self._toggle_settings)
         buttons.addWidget(self.undo_button)
+        buttons.addWidget(self.theme_button)
         buttons.addStretch(1)
         buttons.addWidget(self.settings_button)
         layout.addLayout(buttons)
@@ -219,6 +270,92 @@ class LanguageColorizeDocker(DockWidget):
     def undo_last(self):
         self.controller.undo_last(self.active_document())
 
+    def colour_everything(self):
+        self.controller.colorize(self.active_document(), EVERYTHING)
+
+    def forget(self, name):
+        self.controller.colorize(self.active_document(), "forget the %s" % name)
+
+    def _fill_forget_menu(self):
+        self.forget_menu.clear()
+        doc = self.active_document()
+        names = []
+        for item in doc.load_record().taught if doc is not None and doc.is_open else []:
+            name = str(item.get("category"))
+            if name not in names:
+                names.append(name)
+        for name in names:
+            _menu_item(self.forget_menu, "Forget the %s" % name, lambda name=name: self.forget(name))
+        if not names:
+            self.forget_menu.addAction(
+                "Nothing taught yet: select an object, type 'this is a ...'"
+            ).setEnabled(False)
+
+    def _toggle_seen(self, shown):
+        self.controller.show_seen = shown
+        if shown:
+            self.controller.show_objects(self.active_document())
+            return
+        docs = [Document.wrap(d) for d in Krita.instance().documents()]
+        self.controller.hide_objects([d for d in docs if d is not None])
+        self._set_status("The overlay is hidden.", "info")
+
+    # --- themes ------------------------------------------------------------------------------------
+    def save_theme(self, path=None):
+        """Write the active document's instructions as a theme (asks where when `path` is None)."""
+        doc = self.active_document()
+        if doc is None or not doc.is_open:
+            self._set_status("Open a document first.", ERROR)
+            return False
+        data, left_out = theme_mod.from_record(doc.load_record(), os.path.splitext(doc.name or "")[0])
+        if not data["instructions"]:
+            self._set_status("This document has no colouring instructions to save as a theme yet.", ERROR)
+            return False
+        if path is None:
+            path = QFileDialog.getSaveFileName(self, "Save theme", "theme" + theme_mod.SUFFIX, THEME_FILTER)[
+                0
+            ]
+            if not path:
+                return False
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(theme_mod.dumps(data))
+        except OSError as exc:
+            self._set_status("Could not write %s: %s." % (path, exc.strerror or exc), ERROR)
+            return False
+        skipped = (
+            " (left out %d that teach, forget or colour an unnamed selection)" % left_out if left_out else ""
+        )
+        count = len(data["instructions"])
+        self._set_status(
+            "Saved %d instruction%s to %s%s." % (count, "" if count == 1 else "s", path, skipped), OK
+        )
+        return True
+
+    def apply_theme(self, path=None):
+        return self._apply_theme(path, [self.active_document()])
+
+    def apply_theme_to_all(self, path=None):
+        return self._apply_theme(path, [Document.wrap(d) for d in Krita.instance().documents()])
+
+    def _apply_theme(self, path, docs):
+        if path is None:
+            path = QFileDialog.getOpenFileName(self, "Apply theme", "", THEME_FILTER)[0]
+            if not path:
+                return False
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(theme_mod.MAX_BYTES + 1)
+            name, instructions = theme_mod.loads(raw, os.path.basename(path))
+        except OSError as exc:
+            self._set_status("Could not read %s: %s." % (path, exc.strerror or exc), ERROR)
+            return False
+        except PluginError as exc:
+            self._set_status(exc.message, ERROR)
+            return False
+        docs = [d for d in docs if d is not None]
+        return self.controller.apply_theme(docs, name or os.path.basename(path), instructions)
+
     def focus_input(self):
         self.setVisible(True)
         self.raise_()
@@ -231,8 +368,8 @@ class LanguageColorizeDocker(DockWidget):
         while the model loads should not look like a hang)."""
         self.progress.show()
         self.cancel_button.show()
-        self.colorize_button.setEnabled(False)
-        self.undo_button.setEnabled(False)
+        for button in self._job_buttons():
+            button.setEnabled(False)
         self._busy_text = text
         self._busy_since = time.monotonic()
         self._set_status(text, "info")
@@ -246,8 +383,11 @@ class LanguageColorizeDocker(DockWidget):
         self._clock.stop()
         self.progress.hide()
         self.cancel_button.hide()
-        self.colorize_button.setEnabled(True)
-        self.undo_button.setEnabled(True)
+        for button in self._job_buttons():
+            button.setEnabled(True)
+
+    def _job_buttons(self):
+        return (self.colorize_button, self.undo_button, self.everything_button, self.theme_button)
 
     def on_message(self, text, level):
         self._set_status(text, level)
@@ -268,12 +408,12 @@ class LanguageColorizeDocker(DockWidget):
             item = QTreeWidgetItem([instruction])
             item.setToolTip(0, "on '%s'" % line_name)
             first = None
-            for name, layer in layers:
-                child = QTreeWidgetItem([name if layer is not None else name + " (removed)"])
+            for name, layer, kind in layers:
+                child = QTreeWidgetItem([name + " (removed)" if kind == history.GONE else name])
                 child.setData(0, LAYER_ROLE, layer)
-                if layer is None:
+                if kind == history.GONE:
                     child.setDisabled(True)
-                elif first is None:
+                elif layer is not None and first is None:
                     first = layer
                 item.addChild(child)
             item.setData(0, LAYER_ROLE, first)
@@ -289,3 +429,7 @@ class LanguageColorizeDocker(DockWidget):
 
     def history_texts(self):
         return [self.history.topLevelItem(i).text(0) for i in range(self.history.topLevelItemCount())]
+
+    def history_children(self, row=0):
+        item = self.history.topLevelItem(row)
+        return [item.child(i).text(0) for i in range(item.childCount())] if item is not None else []

@@ -5,7 +5,7 @@ line art it belongs to), its pixels over the document's rect as PNG, the selecti
 applying the answer will need to know (size, whether the line art is opaque, a grayscale conversion).
 """
 
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from . import images
 from .core import api, pixels
@@ -31,6 +31,7 @@ class Request(object):
         convert_gray: bool,
         notes: List[str],
         taught: Optional[List[Any]] = None,
+        parse: Any = None,
     ) -> None:
         self.doc = doc
         self.instruction = instruction
@@ -42,10 +43,37 @@ class Request(object):
         self.convert_gray = convert_gray
         self.notes = notes
         self.taught = taught or []
+        self.parse = parse
+
+    @property
+    def label(self) -> str:
+        return "Colouring: %s" % self.instruction
+
+    @property
+    def route(self) -> str:
+        return api.COLORIZE
 
     @property
     def body(self) -> bytes:
-        return api.colorize_body(self.image_png, self.instruction, self.mask_png, self.taught)
+        return api.colorize_body(self.image_png, self.instruction, self.mask_png, self.taught, self.parse)
+
+
+class ObjectsRequest(object):
+    """What the backend sees in the line art (POST /v2/objects); the answer goes on an overlay."""
+
+    def __init__(self, doc: Document, line: Layer, image_png: bytes, taught: List[Any]) -> None:
+        self.doc = doc
+        self.line = line
+        self.size = doc.size
+        self.image_png = image_png
+        self.taught = taught
+
+    label = "Looking at the sketch"
+    route = api.OBJECTS
+
+    @property
+    def body(self) -> bytes:
+        return api.objects_body(self.image_png, self.taught)
 
 
 def clean_instruction(text: str) -> str:
@@ -57,6 +85,8 @@ def choose_line_art(doc: Document, record: Record, layer: Optional[Layer] = None
     layer = layer if layer is not None else doc.active_layer
     if layer is None:
         raise PluginError("Select your line-art layer in the Layers docker first.")
+    if layer.id == record.overlay:
+        raise PluginError("'%s' shows what the backend sees; select your line-art layer." % layer.name)
     if not layer.holds_pixels:  # a mask: use the layer it belongs to
         parent = layer.parent
         if parent is not None and parent.parent is not None:
@@ -75,8 +105,28 @@ def choose_line_art(doc: Document, record: Record, layer: Optional[Layer] = None
     return layer
 
 
+def read_line_art(
+    doc: Optional[Document], record: Record, layer: Optional[Layer]
+) -> Tuple[Layer, bytes, str]:
+    """(line art, its pixels over the document's rect as 8-bit BGRA, a note when converted)."""
+    if doc is None or not doc.is_open:
+        raise PluginError("Open a document with line art first.")
+    line = choose_line_art(doc, record, layer)
+    width, height = doc.size
+    bgra, note = doc.read_bgra(line)
+    if len(bgra) != width * height * 4:
+        raise PluginError("Could not read the layer '%s' (got %d bytes)." % (line.name, len(bgra)))
+    if pixels.is_blank(bgra) or pixels.is_uniform(bgra):
+        raise PluginError("The layer '%s' is empty; select the layer with your line art." % line.name)
+    return line, bgra, note
+
+
 def build(
-    doc: Optional[Document], instruction: str, settings: Settings, layer: Optional[Layer] = None
+    doc: Optional[Document],
+    instruction: str,
+    settings: Settings,
+    layer: Optional[Layer] = None,
+    parse: Any = None,
 ) -> Request:
     """Everything for one request. Raises PluginError; modifies nothing."""
     if doc is None or not doc.is_open:
@@ -85,8 +135,6 @@ def build(
     if not instruction:
         raise PluginError("Type what to colour, e.g. 'the car is red with black windows'.")
     record = doc.load_record()
-    line = choose_line_art(doc, record, layer)
-    width, height = doc.size
     model, depth = doc.color
     convert_gray = model == "GRAYA"
     if convert_gray and not settings.convert_gray:
@@ -95,11 +143,8 @@ def build(
             "Convert Image Color Space), or tick 'Convert grayscale documents to RGB' in the "
             "settings." % color_space_name(model, depth)
         )
-    bgra, note = doc.read_bgra(line)
-    if len(bgra) != width * height * 4:
-        raise PluginError("Could not read the layer '%s' (got %d bytes)." % (line.name, len(bgra)))
-    if pixels.is_blank(bgra) or pixels.is_uniform(bgra):
-        raise PluginError("The layer '%s' is empty; select the layer with your line art." % line.name)
+    line, bgra, note = read_line_art(doc, record, layer)
+    width, height = doc.size
     mask = doc.selection_mask()
     return Request(
         doc=doc,
@@ -111,4 +156,14 @@ def build(
         convert_gray=convert_gray,
         notes=[note] if note else [],
         taught=record.taught,
+        parse=parse,
     )
+
+
+def build_objects(doc: Optional[Document], layer: Optional[Layer] = None) -> ObjectsRequest:
+    """The /v2/objects request for the document's line art. Raises PluginError; modifies nothing."""
+    record = doc.load_record() if doc is not None and doc.is_open else Record()
+    line, bgra, _note = read_line_art(doc, record, layer)
+    assert doc is not None
+    width, height = doc.size
+    return ObjectsRequest(doc, line, images.encode_bgra(bgra, width, height), record.taught)

@@ -31,12 +31,24 @@ def undo_last(doc: Optional[Document]) -> Report:
         info = record.layers.get(layer_id)
         if old is None or info is None or group is None or not placement.is_stored(record, old):
             continue
-        newer = next((a for a in added if getattr(record.layers.get(a.id), "key", None) == info.key), None)
+        newer = next(  # the newest shown layer of that key (a merged step may have replaced its own)
+            (
+                a
+                for a in reversed(added)
+                if getattr(record.layers.get(a.id), "key", None) == info.key
+                and not placement.is_stored(record, a)
+            ),
+            None,
+        )
         placement.bring_back(old, newer, group, info.is_background, record)
         report.restored.append(old.name)
     for layer in added:
         layer.remove()
         report.removed.append(layer.name)
+    if step.learnt or step.forgot:
+        record.unlearn(step)
+        names = sorted(set(str(t.get("category")) for t in step.learnt + step.forgot))
+        report.notes.append("What you taught is as it was before (%s)." % ", ".join(names))
     record.pop_step()
     record.forget_missing(doc.layer_ids())
     doc.save_record(record)

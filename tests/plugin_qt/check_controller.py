@@ -120,7 +120,7 @@ def test_errors_are_the_backends_sentences_and_change_nothing(backend: FakeBacke
     colorize(ctl, doc, "the car is blurple")
     assert ui.last == ("error", "Unknown colour 'blurple'")
     colorize(ctl, doc, "the boat is red")
-    assert ui.last == ("error", "No boat found in this sketch.")
+    assert ui.last == ("error", "No boat found. I see: a sun, a car. Select the boat and say it again.")
     colorize(ctl, doc, "the sky is busy")
     assert ui.last[0] == "error" and "busy (it asks to wait 3 s); try again" in ui.last[1]
     assert raw.layer_names() == ["Background"] and ui.idle == 3

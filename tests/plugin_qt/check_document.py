@@ -350,7 +350,7 @@ def test_what_the_artist_taught_is_kept_by_the_document_and_sent_back() -> None:
     sel.select(2, 2, 5, 5, 255)
     raw.setSelection(sel)
     applied = run(doc, "this is a giraffe")
-    assert applied.report.message == "Taught giraffe." and applied.added == []
+    assert applied.report.message.startswith("Learnt: giraffe.") and applied.added == []
     raw.setSelection(None)
     req = request.build(doc, "the giraffe is red", settings.Settings())
     sent = json.loads(req.body)["taught"]
@@ -403,5 +403,5 @@ def test_history_rows_name_each_instructions_layers() -> None:
     raw.find("sun: orange").remove()
     rows = history.rows(doc)
     assert [r[0] for r in rows] == ["the sun is orange", "the sky is blue and the ground is green"]
-    assert [(name, layer is None) for name, layer in rows[0][2]] == [("sun: orange", True)]
-    assert [layer.name for _name, layer in rows[1][2]] == ["sky: blue", "ground: green"]
+    assert [(name, layer is None) for name, layer, _kind in rows[0][2]] == [("sun: orange", True)]
+    assert [layer.name for _name, layer, _kind in rows[1][2]] == ["sky: blue", "ground: green"]

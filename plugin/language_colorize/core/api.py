@@ -20,6 +20,7 @@ START_HINT = "python -m backend serve"
 PREFIX = "/v2"
 COLORIZE = PREFIX + "/colorize"
 HEALTH = PREFIX + "/health"
+OBJECTS = PREFIX + "/objects"
 PARSE = PREFIX + "/parse"
 VOCABULARY = PREFIX + "/vocabulary"
 
@@ -79,6 +80,32 @@ class ColorizeResult(object):
         self.forget = forget or []
 
 
+class SeenObject(object):
+    __slots__ = ("category", "bbox", "source")
+
+    def __init__(self, category: str, bbox: List[int], source: str) -> None:
+        self.category = category
+        self.bbox = bbox
+        self.source = source  # "recognised" or "taught"
+
+
+class ObjectsResult(object):
+    """What the backend sees: the objects, a sentence ("3 trees, a house") and, when there is
+    anything to draw, the outlines with their names as one RGBA image at `overlay_bbox`."""
+
+    def __init__(
+        self,
+        objects: List[SeenObject],
+        inventory: str,
+        overlay_bbox: Optional[List[int]] = None,
+        overlay_png: bytes = b"",
+    ) -> None:
+        self.objects = objects
+        self.inventory = inventory
+        self.overlay_bbox = overlay_bbox
+        self.overlay_png = overlay_png
+
+
 # --- addresses -------------------------------------------------------------------------------------
 
 
@@ -120,14 +147,30 @@ def b64(data: bytes) -> str:
 
 
 def colorize_body(
-    image_png: bytes, instruction: str, mask_png: Optional[bytes] = None, taught: Optional[List[Any]] = None
+    image_png: bytes,
+    instruction: str,
+    mask_png: Optional[bytes] = None,
+    taught: Optional[List[Any]] = None,
+    parse: Any = None,
 ) -> bytes:
     """The JSON body (bytes) of POST /v2/colorize. `taught`: what the artist taught this document,
-    exactly as the backend handed it out (see ColorizeResult.taught); servers ignore it until they
-    know it."""
+    exactly as the backend handed it out (see ColorizeResult.taught). `parse`: a theme's stored parse
+    of `instruction` (its colours resolved), for a server that colours by it instead of parsing the
+    text again; a server that does not know the field ignores it and parses the text."""
     body = {"image": b64(image_png), "instruction": instruction}  # type: Dict[str, Any]
     if mask_png is not None:
         body["mask"] = b64(mask_png)
+    if taught:
+        body["taught"] = taught
+    if parse:
+        body["parse"] = parse
+    return json.dumps(body).encode("utf-8")
+
+
+def objects_body(image_png: bytes, taught: Optional[List[Any]] = None) -> bytes:
+    """The JSON body of POST /v2/objects: what the backend sees in the line art, taught objects
+    included."""
+    body = {"image": b64(image_png)}  # type: Dict[str, Any]
     if taught:
         body["taught"] = taught
     return json.dumps(body).encode("utf-8")
@@ -273,6 +316,42 @@ def parse_colorize(status: Optional[int], body: bytes, retry_after: Optional[str
         taught,
         forget,
     )
+
+
+def _bbox(value: Any) -> List[int]:
+    bbox = [int(v) for v in value]
+    if len(bbox) != 4:
+        raise ValueError("a box has four numbers")
+    return bbox
+
+
+def parse_objects(status: Optional[int], body: bytes, retry_after: Optional[str] = None) -> ObjectsResult:
+    """ObjectsResult from a /v2/objects answer; raises PluginError."""
+    if status in (404, 405):
+        found = _detail(_load(body))
+        if found is None or found[1] is None:  # no such route: a backend from before "what I see"
+            raise PluginError(
+                "The backend at this address cannot show what it sees (no %s); update the project and "
+                "restart the backend." % OBJECTS,
+                errors.PROTOCOL,
+                status,
+            )
+    if status is None or status < 200 or status >= 300:
+        raise error_from_http(status or 0, body, retry_after)
+    data = _load(body)
+    if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
+        raise PluginError("The backend sent an answer this plugin does not understand.", errors.PROTOCOL)
+    try:
+        objects = [
+            SeenObject(str(item["category"]), _bbox(item["bbox"]), str(item.get("source") or "recognised"))
+            for item in data["objects"]
+        ]
+        overlay = data.get("overlay")
+        bbox = _bbox(overlay["bbox"]) if isinstance(overlay, dict) else None
+    except (KeyError, TypeError, ValueError):
+        raise PluginError("The backend described an object without a name or box.", errors.PROTOCOL) from None
+    png = _png_field(overlay.get("png", ""), "what it sees") if bbox is not None else b""
+    return ObjectsResult(objects, str(data.get("inventory") or ""), bbox, png)
 
 
 def parse_health(status: Optional[int], body: bytes) -> bool:

@@ -93,6 +93,13 @@ class Layer(object):
     def set_visible(self, value: bool) -> None:
         self._node.setVisible(value)
 
+    @property
+    def locked(self) -> bool:
+        return bool(self._node.locked())
+
+    def set_locked(self, value: bool) -> None:
+        self._node.setLocked(value)
+
     # --- tree ------------------------------------------------------------------------------------------
     @property
     def parent(self) -> Optional["Layer"]:

@@ -10,7 +10,7 @@ giraffe"), as the backend handed it out; it is sent back with every request.
 
 import json
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 ANNOTATION = "language_colorize/record"
 DESCRIPTION = "Language Colorize: which layer holds which colorization target, and the instructions"
@@ -46,10 +46,24 @@ class LayerInfo(object):
 
 
 class Step(object):
-    """One applied instruction: the layers it added and the earlier layers it replaced (moved into the
-    line art's hidden "Replaced" group, from where "Undo last" puts them back)."""
+    """One applied instruction (or one theme application, several instructions merged): the layers it
+    added, the earlier layers it replaced (moved into the line art's hidden "Replaced" group, from
+    where "Undo last" puts them back), the backend's parse of each instruction (a theme is made of
+    them), and the taught objects it added (`learnt`) or dropped (`forgot`), so that undoing a
+    "this is a cat" un-teaches the cat."""
 
-    __slots__ = ("step_id", "instruction", "line_art", "line_art_name", "added", "replaced", "when")
+    __slots__ = (
+        "step_id",
+        "instruction",
+        "line_art",
+        "line_art_name",
+        "added",
+        "replaced",
+        "when",
+        "parses",
+        "learnt",
+        "forgot",
+    )
 
     def __init__(
         self,
@@ -60,6 +74,9 @@ class Step(object):
         added: List[str],
         replaced: List[str],
         when: float,
+        parses: Optional[List[Any]] = None,
+        learnt: Optional[List[Dict[str, Any]]] = None,
+        forgot: Optional[List[Dict[str, Any]]] = None,
     ) -> None:
         self.step_id = step_id
         self.instruction = instruction
@@ -68,6 +85,9 @@ class Step(object):
         self.added = added
         self.replaced = replaced
         self.when = when
+        self.parses = parses or []
+        self.learnt = learnt or []
+        self.forgot = forgot or []
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -78,7 +98,24 @@ class Step(object):
             "added": self.added,
             "replaced": self.replaced,
             "time": self.when,
+            "parses": self.parses,
+            "learnt": self.learnt,
+            "forgot": self.forgot,
         }
+
+
+def _boxes_overlap(a: Any, b: Any) -> bool:
+    """Two [x, y, w, h] boxes share a pixel; a missing or broken box counts as overlapping."""
+    try:
+        ax, ay, aw, ah = [int(v) for v in a]
+        bx, by, bw, bh = [int(v) for v in b]
+    except (TypeError, ValueError):
+        return True
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _dicts(value: Any) -> List[Dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 class Record(object):
@@ -88,11 +125,14 @@ class Record(object):
         self.stores = {}  # type: Dict[str, str]        line-art layer id -> its hidden Replaced group id
         self.steps = []  # type: List[Step]
         self.taught = []  # type: List[Dict[str, Any]]
+        self.overlay = ""  # the plugin's "What I see" layer, never a result (see seen.py)
 
     # --- questions -----------------------------------------------------------------------------------
     def owned_ids(self) -> set:
         """Ids of every group and layer the plugin made."""
-        return set(self.layers) | set(self.groups.values()) | set(self.stores.values())
+        return (
+            set(self.layers) | set(self.groups.values()) | set(self.stores.values()) | {self.overlay} - {""}
+        )
 
     def line_art_of(self, layer_id: str) -> Optional[str]:
         """The line-art layer a result layer or group belongs to."""
@@ -125,13 +165,50 @@ class Record(object):
         self.steps.append(step)
         del self.steps[:-STEP_LIMIT]
 
-    def learn(self, taught: List[Any], forget: List[str]) -> bool:
-        """Keep what the backend says the artist taught (a newer object of a name replaces the older
-        one) and drop forgotten names. Returns True when anything changed."""
-        before = list(self.taught)
-        gone = set(forget) | set(str(t.get("category")) for t in taught)
-        self.taught = [t for t in self.taught if str(t.get("category")) not in gone] + list(taught)
-        return self.taught != before
+    def learn(
+        self, taught: List[Any], forget: List[str]
+    ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+        """Keep what the backend says the artist taught and drop forgotten names. A newly taught object
+        replaces an earlier one of the same name only where their boxes overlap (the same object taught
+        again), so two cats can be taught one after the other. Returns (learnt, dropped)."""
+        learnt = _dicts(taught)
+        gone = set(str(name) for name in forget)
+        kept, dropped = [], []
+        for old in self.taught:
+            name = str(old.get("category"))
+            again = any(
+                str(new.get("category")) == name and _boxes_overlap(new.get("bbox"), old.get("bbox"))
+                for new in learnt
+            )
+            (dropped if name in gone or again else kept).append(old)
+        self.taught = kept + learnt
+        return learnt, dropped
+
+    def unlearn(self, step: Step) -> None:
+        """Undo what a step taught or forgot."""
+        self.taught = [t for t in self.taught if t not in step.learnt] + step.forgot
+
+    def merge_steps(self, after_id: int, instruction: str) -> Optional[Step]:
+        """The steps newer than `after_id` become one (a theme applied: one "Undo last"). Layers added
+        and then replaced within them are not "replaced" by the merged step (undo removes them)."""
+        parts = [s for s in self.steps if s.step_id > after_id]
+        if len(parts) < 2:
+            return parts[0] if parts else None
+        added = [x for s in parts for x in s.added]
+        merged = Step(
+            parts[-1].step_id,  # the newest id: layer infos keep their order, the next id stays free
+            instruction,
+            parts[0].line_art,
+            parts[0].line_art_name,
+            added,
+            [x for s in parts for x in s.replaced if x not in added],
+            parts[-1].when,
+            [p for s in parts for p in s.parses],
+            [t for s in parts for t in s.learnt],
+            [t for s in parts for t in s.forgot],
+        )
+        self.steps = [s for s in self.steps if s.step_id <= after_id] + [merged]
+        return merged
 
     def pop_step(self) -> Optional[Step]:
         """Forget the newest step and the layers it added."""
@@ -146,6 +223,8 @@ class Record(object):
         """Drop layers and groups no longer in the document (deleted by the artist)."""
         for layer_id in [i for i in self.layers if i not in present]:
             del self.layers[layer_id]
+        if self.overlay not in present:
+            self.overlay = ""
         for groups in (self.groups, self.stores):
             for line in [line for line, group in groups.items() if group not in present]:
                 del groups[line]
@@ -159,6 +238,7 @@ class Record(object):
             "stores": self.stores,
             "steps": [s.to_json() for s in self.steps],
             "taught": self.taught,
+            "overlay": self.overlay,
         }
         return json.dumps(data, sort_keys=True).encode("utf-8")
 
@@ -199,14 +279,19 @@ class Record(object):
                         [str(x) for x in item["added"]],
                         [str(x) for x in item["replaced"]],
                         float(item.get("time", 0)),
+                        [p for p in item.get("parses") or [] if isinstance(p, dict)],
+                        _dicts(item.get("learnt")),
+                        _dicts(item.get("forgot")),
                     )
                 )
             except (KeyError, TypeError, ValueError):
                 continue
         taught = data.get("taught")
-        record.taught = [t for t in taught if isinstance(t, dict)] if isinstance(taught, list) else []
+        record.taught = _dicts(taught)
+        record.overlay = str(data.get("overlay") or "")
         return record
 
 
-def new_step(record: Record, instruction: str, line_art: str, line_art_name: str) -> Step:
-    return Step(record.next_step_id(), instruction, line_art, line_art_name, [], [], time.time())
+def new_step(record: Record, instruction: str, line_art: str, line_art_name: str, parse: Any = None) -> Step:
+    parses = [parse] if isinstance(parse, dict) and parse else []
+    return Step(record.next_step_id(), instruction, line_art, line_art_name, [], [], time.time(), parses)

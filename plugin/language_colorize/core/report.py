@@ -11,10 +11,14 @@ class Report(object):
         self.removed = []  # type: List[str]  names of layers taken out (undo)
         self.restored = []  # type: List[str]  names of layers shown again (undo)
         self.notes = []  # type: List[str]  anything else the document went through
+        self.learnt = []  # type: List[str]  names of objects the artist taught
+        self.forgot = []  # type: List[str]  names of taught objects dropped
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.replaced or self.removed or self.restored)
+        return bool(
+            self.added or self.replaced or self.removed or self.restored or self.learnt or self.forgot
+        )
 
     def summary(self) -> str:
         parts = []
@@ -28,6 +32,10 @@ class Report(object):
             parts.append("Removed " + _names(self.removed) + ".")
         if self.restored:
             parts.append("Brought back " + _names(self.restored) + ".")
+        if self.learnt and not self.message:
+            parts.append("Learnt: " + ", ".join(self.learnt) + ".")
+        if self.forgot and not self.message:
+            parts.append("Forgot: " + ", ".join(self.forgot) + ".")
         parts.extend(self.notes)
         return " ".join(parts)
 
