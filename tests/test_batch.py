@@ -7,10 +7,12 @@ local pool's byte for byte.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import io
 import json
 import subprocess
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +22,12 @@ from PIL import Image
 from backend.colouring.background import sky_gradient
 from backend.colouring.palette import EVERYTHING_GROUND, EVERYTHING_SKY, everything_colours
 from backend.language.colours import resolve
+from backend.pipeline import StepResult
 from backend.service import workers
 from backend.service.batch import PageReport, Progress, finished_steps, name_pages, record_outcome, run_batch
 from backend.service.cli import main
 from backend.service.sheet import CELL, contact_sheet
-from backend.service.theme import theme_from_texts
+from backend.service.theme import dumps_theme, load_theme, theme_from_texts
 from tests.conftest import ROOT, SCENES
 
 SKY_GROUND = "the sky is light blue and the ground is green"
@@ -338,3 +341,52 @@ def test_a_page_coloured_again_loses_the_layers_of_its_old_instructions(tmp_path
         "step01-fg-tree-1.png",
     ]
     assert (tmp_path / "step01-fg-tree-1.png").read_bytes() == b"new"
+
+
+def test_a_theme_paints_its_stored_rgb_not_what_the_text_would_parse_to(tmp_path):
+    """The theme's parse is applied as stored: leaves edited to (1, 2, 3) by hand are painted (1, 2, 3)
+    although its text still says "dark green" (re-parsing would give (20, 110, 45))."""
+    data = json.loads(dumps_theme(theme_from_texts([TREES])))
+    data["instructions"][0]["clauses"][0]["colours"]["leaves"]["rgb"] = [1, 2, 3]
+    theme_file = tmp_path / "edited.theme.json"
+    theme_file.write_text(json.dumps(data))
+    pages = name_pages([SCENES / "9946" / "sketch.png"])
+    (tmp_path / "out").mkdir()
+    engine = workers.open_engine(1)
+    run_batch(pages, load_theme(theme_file), tmp_path / "out", engine)
+    engine.close()
+    page = tmp_path / "out" / "sketch"
+    (layer,) = layers_of(page, 0)
+    assert opaque_colours(page / layer["file"]) == {(1, 2, 3), BROWN}
+
+
+def test_a_worker_makes_its_colorizer_once_for_all_its_pages(monkeypatch):
+    """The model is loaded by init_worker (the pool's initializer) and kept: a second page reuses it."""
+    made = []
+
+    class FakeColorizer:
+        def __init__(self, recognizer, cache_size: int) -> None:
+            made.append(cache_size)
+
+        def apply(self, rgba, parsed, mask=None, taught=None):
+            return StepResult(parsed.text, "no_match", "nothing here")
+
+    monkeypatch.setattr(workers, "Colorizer", FakeColorizer)
+    monkeypatch.setattr(workers, "_colorizer", None)
+    monkeypatch.setattr("backend.understanding.default_recognizer", lambda: "model")
+    png = io.BytesIO()
+    Image.new("RGB", (32, 32), "white").save(png, format="PNG")
+    instructions = theme_from_texts([TREES]).instructions
+    tasks = [workers.PageTask(f"p{i}", png.getvalue(), instructions) for i in range(2)]
+    outcomes = [workers.render_page(task) for task in tasks]
+    assert made == [1]  # one colorizer, caching one analysis: no page is seen twice
+    assert [o.ok for o in outcomes] == [True, True] and outcomes[1].steps[0]["status"] == "no_match"
+    assert set(outcomes[0].files) == {"preview.png", "result.json"}
+
+
+def test_a_worker_that_died_fails_its_page_only():
+    future: cf.Future = cf.Future()
+    future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+    outcome = workers._outcome(future, "p7")
+    assert (outcome.name, outcome.ok) == ("p7", False)
+    assert outcome.error == "the worker failed: BrokenProcessPool: a child process terminated abruptly"
