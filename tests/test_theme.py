@@ -15,6 +15,7 @@ from backend.service.theme import (
     load_theme,
     loads_theme,
     save_theme,
+    stored_parse,
     theme_from_parses,
     theme_from_texts,
 )
@@ -74,8 +75,9 @@ def clause(data: dict, i: int = 1) -> dict:
         ("[1, 2]", "is not a theme"),
         (json.dumps({"format": "something-else"}), "is not a theme"),
         (mutate(lambda d: d.update(version=2)), "theme version 2; this backend reads 1 (made by a newer"),
-        (mutate(lambda d: d.update(instructions="red")), "instructions: Input should be a valid list"),
-        (mutate(lambda d: clause(d).update(kind="paint")), "instructions.1.clauses.0.kind"),
+        (mutate(lambda d: d.update(name=7)), "name: Input should be a valid string"),
+        (mutate(lambda d: d.update(instructions="red")), "instructions must be a list"),
+        (mutate(lambda d: clause(d).update(kind="paint")), "instruction 2: clauses.0.kind: Input should be"),
         (
             mutate(lambda d: clause(d).update(colour=clause(d).pop("colours"))),
             "unknown key 'clauses[0].colour'",
@@ -127,3 +129,13 @@ def test_from_parses_is_what_the_server_answered():
     """The plugin keeps each step's `parse` from the server's answer: a theme is those, in order."""
     parses = [parse_instruction(text) for text in TEXTS]
     assert theme_from_parses(parses) == Theme(instructions=parses)
+
+
+def test_one_stored_parse_is_checked_as_a_theme_entry_is():
+    """What a server calls on the parse a client sends beside its instruction (a theme applied over HTTP)."""
+    raw = plain_theme()["instructions"][1]
+    assert stored_parse(raw) == parse_instruction(TEXTS[1])
+    with pytest.raises(ThemeError, match=r"^parse \('this is a giraffe'\) teaches or forgets"):
+        stored_parse(parse_instruction("this is a giraffe").model_dump(mode="json"))
+    with pytest.raises(ThemeError, match=r"^parse: clauses: Field required"):
+        stored_parse({"text": "the sun is red"})

@@ -62,9 +62,9 @@ def theme_from_texts(texts: Iterable[str], name: str = "") -> Theme:
 
 def theme_from_parses(parses: Sequence[ParsedInstruction], name: str = "") -> Theme:
     """A theme of instructions already parsed (what the server answered for a document's steps)."""
-    theme = Theme(name=name, instructions=list(parses))
-    _check(theme, "theme")
-    return theme
+    for i, parsed in enumerate(parses, start=1):
+        _check_parse(parsed, f"theme: instruction {i}")
+    return Theme(name=name, instructions=list(parses))
 
 
 def loads_theme(text: str | bytes, source: str = "theme") -> Theme:
@@ -81,18 +81,32 @@ def loads_theme(text: str | bytes, source: str = "theme") -> Theme:
     if version != VERSION:
         hint = " (made by a newer version: update the backend)" if isinstance(version, int) else ""
         raise ThemeError(f"{source} has theme version {version!r}; this backend reads {VERSION}{hint}")
-    instructions = data.get("instructions")
-    if isinstance(instructions, list) and len(instructions) > MAX_INSTRUCTIONS:
-        raise ThemeError(f"{source} has {len(instructions)} instructions; the limit is {MAX_INSTRUCTIONS}")
+    items = data.get("instructions", [])
+    if not isinstance(items, list):
+        raise ThemeError(f"{source}: instructions must be a list")
+    if len(items) > MAX_INSTRUCTIONS:
+        raise ThemeError(f"{source} has {len(items)} instructions; the limit is {MAX_INSTRUCTIONS}")
+    parses = [stored_parse(raw, f"{source}: instruction {i}") for i, raw in enumerate(items, start=1)]
     try:
-        theme = Theme.model_validate(data)
+        theme = Theme.model_validate({**data, "instructions": []})
     except ValidationError as exc:
         raise ThemeError(f"{source}: {_first_error(exc)}") from None
-    for i, (raw, parsed) in enumerate(zip(instructions or [], theme.instructions, strict=True), start=1):
-        if unknown := _unknown_keys(raw, parsed.model_dump(mode="json")):
-            raise ThemeError(f"{source}: instruction {i} has unknown key {unknown!r}")
-    _check(theme, source)
+    theme.instructions = parses
     return theme
+
+
+def stored_parse(raw: Any, where: str = "parse") -> ParsedInstruction:
+    """One stored parse validated back into a ParsedInstruction, never parsed again from its text:
+    a theme's entry, or the parse a client sends beside its instruction (the plugin applying a
+    theme over HTTP). Raises ThemeError with one sentence starting with `where`."""
+    try:
+        parsed = ParsedInstruction.model_validate(raw)
+    except ValidationError as exc:
+        raise ThemeError(f"{where}: {_first_error(exc)}") from None
+    if unknown := _unknown_keys(raw, parsed.model_dump(mode="json")):
+        raise ThemeError(f"{where} has unknown key {unknown!r}")
+    _check_parse(parsed, where)
+    return parsed
 
 
 def load_theme(path: str | os.PathLike[str]) -> Theme:
@@ -118,24 +132,23 @@ def save_theme(theme: Theme, path: str | os.PathLike[str]) -> None:
     write_file(Path(path), dumps_theme(theme).encode("utf-8"))
 
 
-def _check(theme: Theme, source: str) -> None:
+def _check_parse(parsed: ParsedInstruction, where: str) -> None:
     """What the schema cannot say: each clause colours something on any page, with real RGB."""
-    for i, parsed in enumerate(theme.instructions, start=1):
-        where = f"{source}: instruction {i} ({parsed.text!r})"
-        if not parsed.clauses:
-            raise ThemeError(f"{where} has no clauses")
-        for clause in parsed.clauses:
-            if clause.kind in ("teach", "forget"):
-                raise ThemeError(f"{where} teaches or forgets an object; a theme holds colouring only")
-            if clause.kind == "foreground" and (clause.target is None or clause.target.category is None):
-                raise ThemeError(f"{where} colours a selection; a theme names what it colours")
-            if clause.kind == "background" and clause.area is None:
-                raise ThemeError(f"{where} colours the background without saying sky or ground")
-            if clause.kind != "everything" and not clause.colours:
-                raise ThemeError(f"{where} has a clause without colours")
-            for part, colour in clause.colours.items():
-                if not all(0 <= c <= 255 for c in colour.rgb):
-                    raise ThemeError(f"{where}: {part} has RGB {list(colour.rgb)} outside 0-255")
+    where = f"{where} ({parsed.text!r})"
+    if not parsed.clauses:
+        raise ThemeError(f"{where} has no clauses")
+    for clause in parsed.clauses:
+        if clause.kind in ("teach", "forget"):
+            raise ThemeError(f"{where} teaches or forgets an object; a theme holds colouring only")
+        if clause.kind == "foreground" and (clause.target is None or clause.target.category is None):
+            raise ThemeError(f"{where} colours a selection; a theme names what it colours")
+        if clause.kind == "background" and clause.area is None:
+            raise ThemeError(f"{where} colours the background without saying sky or ground")
+        if clause.kind != "everything" and not clause.colours:
+            raise ThemeError(f"{where} has a clause without colours")
+        for part, colour in clause.colours.items():
+            if not all(0 <= c <= 255 for c in colour.rgb):
+                raise ThemeError(f"{where}: {part} has RGB {list(colour.rgb)} outside 0-255")
 
 
 def _unknown_keys(raw: Any, known: Any, path: str = "") -> str | None:
