@@ -5,7 +5,11 @@ user's own Krita settings are never touched), starts Xvfb and `krita --nosplash 
 instructions into the docker and presses Enter against a real backend, and checks the result through
 the plugin's diagnostics file (LANGCOLORIZE_DIAGNOSTICS: widget positions, status line, history, the
 document's layer tree, the actions' shortcuts). Saves tests/artifacts/krita_docker.png (the window
-with the docker after two colorizations) and krita_docker_crop.png (the docker alone).
+with the docker after two colorizations, also copied to docs/) and krita_docker_crop.png (the docker
+alone), and for the README docs/krita_teach.png (a missed rabbit taught with a selection, then
+coloured by name, with "Show what I see" on) and docs/krita_everything.png ("Colour everything").
+The selection is made with Krita's selection API by a test-only helper plugin
+(tests/krita_scripts/lc_test_select), since where a dragged rectangle lands depends on the zoom.
 Skipped only when Krita is not installed and CI is not "true".
 """
 
@@ -26,6 +30,9 @@ from test_krita_real import SKETCH, isolated_env, krita_backend  # noqa: F401 (f
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS = ROOT / "docs"
+HELPER = ROOT / "tests" / "krita_scripts"
+RABBIT = [47, 577, 168, 139]  # a rough box around scene 9996's rabbit, as an artist would drag it
 IN_CI = os.environ.get("CI") == "true"
 TOOLS = ("krita", "Xvfb", "xdotool", "import")
 
@@ -39,6 +46,7 @@ class Gui:
     def __init__(self, env: dict[str, str], diag: Path, budget_s: float):
         self.env = env
         self.diag_path = diag
+        self.selections = 0
         self.deadline = time.monotonic() + budget_s  # the whole session: under 3.5 min even with a loaded CPU
 
     def diag(self) -> dict:
@@ -104,6 +112,33 @@ class Gui:
     def key(self, *keys: str) -> None:
         self.xdo("key", *keys)
         time.sleep(0.3)
+
+    def select(self, box: list[int] | None) -> None:
+        """Select a rectangle of the image (None: deselect) through the helper plugin."""
+        self.selections += 1
+        path = Path(self.env["LC_TEST_SELECT"])
+        path.write_text(json.dumps({"id": self.selections, "select": box}))
+        done = Path(str(path) + ".done")
+
+        def applied() -> bool:
+            try:
+                state = json.loads(done.read_text())
+            except (OSError, ValueError):  # not written yet
+                return False
+            return state["id"] == self.selections and state["selected"] == bool(box)
+
+        self.wait(f"the selection {box}", applied, 15)
+
+    def say(self, text: str) -> None:
+        """Type an instruction into the docker's box (replacing what is there) and press Enter."""
+        self.click(self.dock()["input"])
+        self.key("ctrl+a")
+        self.type(text)
+        self.key("Return")
+
+    def idle_with(self, steps: int) -> bool:
+        dock = self.dock()
+        return len(dock["history"]) == steps and not dock["busy"]
 
     def screenshot(self, path: Path) -> None:
         subprocess.run(["import", "-window", "root", str(path)], env=self.env, check=True, timeout=60)
@@ -183,6 +218,9 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
     assert (resources / "pykrita" / "language_colorize.desktop").is_file()
     assert (resources / "actions" / "language_colorize.action").is_file()
     assert install.read_kritarc_entry(str(kritarc), "python", "enable_language_colorize") == "true"
+    shutil.copy(HELPER / "lc_test_select.desktop", resources / "pykrita")
+    shutil.copytree(HELPER / "lc_test_select", resources / "pykrita" / "lc_test_select")
+    install.set_kritarc_entry(str(kritarc), "python", "enable_lc_test_select", "true")
     install.set_kritarc_entry(str(kritarc), "language_colorize", "backend_url", krita_backend)
     # auto-start is on, as for a user: it only acts when nothing answers (step 7)
     install.set_kritarc_entry(str(kritarc), "language_colorize", "autostart", "true")
@@ -191,9 +229,10 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
     env["DISPLAY"] = f":{display}"
     diag = tmp_path / "diagnostics.json"
     env["LANGCOLORIZE_DIAGNOSTICS"] = str(diag)
+    env["LC_TEST_SELECT"] = str(tmp_path / "select.json")
     xvfb = krita = None
     started_pid = None
-    gui = Gui(env, diag, budget_s=210 - (time.monotonic() - started))
+    gui = Gui(env, diag, budget_s=360 - (time.monotonic() - started))
     try:
         xvfb = subprocess.Popen(
             ["Xvfb", f":{display}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
@@ -260,6 +299,7 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         assert group[:2] == first and len(group) == 3 and group[2].startswith("sun"), gui.layers()
         time.sleep(1.5)  # let the canvas repaint
         gui.screenshot(ARTIFACTS / "krita_docker.png")
+        shutil.copy(ARTIFACTS / "krita_docker.png", DOCS / "krita_docker.png")
         x, y, w, h = dock["dock"]
         subprocess.run(
             [
@@ -323,6 +363,68 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         )
         assert "blurple" in gui.dock()["status"], gui.dock()["status"]
         assert gui.layers()[0][1] == group
+
+        # 8. the artist in the loop on scene 9996, whose rabbit the recogniser misses. "Show what I see":
+        #    the plugin's locked overlay at the top, no step of the history
+        gui.click(gui.dock()["seen"])
+        gui.wait(
+            "what the backend sees",
+            lambda: gui.layers()[-1][0] == "What I see" and not gui.dock()["busy"],
+            60,
+        )
+        dock = gui.dock()
+        assert dock["seen_checked"] and dock["status"].startswith("I see: "), dock["status"]
+        assert "rabbit" not in dock["status"], dock["status"]
+        assert gui.diag()["document"]["layers"][-1]["locked"] and len(dock["history"]) == 2
+        assert gui.layers()[:-1] == [("Colorization", group), ("Background", [])], gui.layers()
+        #    a miss names what it sees and says how to teach it
+        gui.say("the rabbit is pink")
+        gui.wait("the miss", lambda: gui.dock()["status_level"] == "error" and not gui.dock()["busy"], 60)
+        status = gui.dock()["status"]
+        assert status.startswith("No rabbit found. I see: ") and status.endswith(
+            "Select the rabbit and say it again."
+        ), status
+        #    select the rabbit roughly and teach it; then, without a selection, colour it by name
+        gui.select(RABBIT)
+        gui.say("this is a rabbit")
+        gui.wait("the teaching", lambda: gui.idle_with(3), 90)
+        dock = gui.dock()
+        assert dock["status_level"] == "ok" and "Learnt: rabbit" in dock["status"], dock["status"]
+        assert dock["history"][0] == "this is a rabbit" and dock["history_top"] == ["Learnt: rabbit"], dock
+        assert gui.layers()[0][1] == group, gui.layers()  # teaching adds no layer
+        gui.select(None)
+        gui.say("the rabbit is pink")
+        gui.wait("the rabbit coloured", lambda: gui.idle_with(4), 90)
+        dock = gui.dock()
+        assert dock["status_level"] == "ok" and dock["status"].startswith("Coloured rabbit"), dock["status"]
+        taught = gui.layers()
+        assert taught[-1][0] == "What I see" and taught[0][1][:3] == group, taught
+        assert len(taught[0][1]) == 4 and taught[0][1][3].startswith("rabbit"), taught
+        time.sleep(1.5)
+        gui.screenshot(DOCS / "krita_teach.png")
+
+        # 9. colour everything: one layer per object plus sky and ground (at the bottom)
+        gui.click(gui.dock()["seen"])  # the overlay off: removed
+        gui.wait("the overlay removed", lambda: gui.layers()[-1][0] == "Background", 15)
+        gui.click(gui.dock()["everything"])
+        gui.wait("colour everything", lambda: gui.idle_with(5), 120)
+        dock = gui.dock()
+        assert dock["status_level"] == "ok" and dock["history"][0] == "colour everything", dock["status"]
+        everything = gui.layers()[0][1]
+        assert everything[0].startswith("sky") and everything[1].startswith("ground"), everything
+        assert len(dock["history_top"]) >= 4 and set(dock["history_top"]) <= set(everything), dock
+        assert any(name.startswith("rabbit") for name in dock["history_top"]), dock["history_top"]
+        time.sleep(1.5)
+        gui.screenshot(DOCS / "krita_everything.png")
+        # one Undo last takes every layer of it back; two more the pink rabbit and the teaching
+        gui.click(gui.dock()["undo"])
+        gui.wait("Undo last of colour everything", lambda: gui.idle_with(4), 30)
+        assert gui.layers()[0][1] == taught[0][1], gui.layers()
+        gui.click(gui.dock()["undo"])
+        gui.click(gui.dock()["undo"])
+        gui.wait("the teaching undone", lambda: gui.idle_with(2), 30)
+        assert "What you taught is as it was before (rabbit)" in gui.dock()["status"], gui.dock()["status"]
+        assert gui.layers()[0][1] == group and gui.replaced() == [], (gui.layers(), gui.replaced())
 
         # 7. auto-start: point the docker at a port where nothing runs; the plugin starts
         #    `<repo>/.venv/bin/python -m backend serve` there (the project folder from backend.json)

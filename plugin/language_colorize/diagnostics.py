@@ -31,6 +31,7 @@ def _tree(layer):
             "type": child.type,
             "blending": child.blending,
             "visible": child.visible,
+            "locked": child.locked,
             "children": _tree(child) if child.is_group else [],
         }
         for child in layer.children
@@ -51,6 +52,9 @@ def snapshot():
                 "input_text": dock.input.text(),
                 "colorize": _rect(dock.colorize_button),
                 "undo": _rect(dock.undo_button),
+                "everything": _rect(dock.everything_button),
+                "seen": _rect(dock.seen_button),
+                "seen_checked": dock.seen_button.isChecked(),
                 "settings": _rect(dock.settings_button),
                 "settings_open": dock.settings_panel.isVisible(),
                 "url": _rect(dock.url_edit),
@@ -59,6 +63,7 @@ def snapshot():
                 "status_level": dock.status_level,
                 "busy": dock.controller.busy,
                 "history": dock.history_texts(),
+                "history_top": dock.history_children(0),
                 "backend_url": dock.url_edit.text(),
             }
         )

@@ -76,6 +76,12 @@ class ObjectsRequest(object):
         return api.objects_body(self.image_png, self.taught)
 
 
+def sendable_taught(record: Record) -> List[Any]:
+    """The taught objects as the backend handed them out (name, box and mask); an item from an older
+    record without them would make the server refuse every request, so it stays home."""
+    return [t for t in record.taught if t.get("category") and t.get("bbox") and t.get("mask")]
+
+
 def clean_instruction(text: str) -> str:
     return " ".join((text or "").split())
 
@@ -155,7 +161,7 @@ def build(
         opaque=pixels.opaque_share(bgra) >= OPAQUE_SHARE,
         convert_gray=convert_gray,
         notes=[note] if note else [],
-        taught=record.taught,
+        taught=sendable_taught(record),
         parse=parse,
     )
 
@@ -166,4 +172,4 @@ def build_objects(doc: Optional[Document], layer: Optional[Layer] = None) -> Obj
     line, bgra, _note = read_line_art(doc, record, layer)
     assert doc is not None
     width, height = doc.size
-    return ObjectsRequest(doc, line, images.encode_bgra(bgra, width, height), record.taught)
+    return ObjectsRequest(doc, line, images.encode_bgra(bgra, width, height), sendable_taught(record))

@@ -361,6 +361,10 @@ def test_what_the_artist_taught_is_kept_by_the_document_and_sent_back() -> None:
     run(doc, "forget the giraffe")
     assert doc.load_record().taught == []
     assert "taught" not in json.loads(request.build(doc, "the sky is blue", settings.Settings()).body)
+    rec = doc.load_record()
+    rec.taught.append({"category": "giraffe", "mask": "iVBOR"})  # no box: an older record's item
+    doc.save_record(rec)
+    assert "taught" not in json.loads(request.build(doc, "the sky is blue", settings.Settings()).body)
 
 
 # --- undo -----------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ RGB = {
     "black": (0, 0, 0),
     "red": (255, 0, 0),
     "white": (255, 255, 255),
+    "pink": (255, 170, 200),
 }
 # target -> (key, kind, box as fractions of the image: x, y, w, h)
 TARGETS = {
