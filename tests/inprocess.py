@@ -21,6 +21,7 @@ from backend.language import ParsedInstruction
 from backend.pipeline import Colorizer, StepResult
 from backend.service import server as server_module
 from backend.service.connections import uvicorn_config
+from backend.understanding import Taught
 from tests.conftest import free_port
 
 
@@ -39,7 +40,11 @@ class ParkedColorizer(Colorizer):
         self.seconds = seconds
 
     def apply(
-        self, rgba: np.ndarray, parsed: ParsedInstruction, mask: np.ndarray | None = None
+        self,
+        rgba: np.ndarray,
+        parsed: ParsedInstruction,
+        mask: np.ndarray | None = None,
+        taught: list[Taught] | None = None,
     ) -> StepResult:
         time.sleep(self.seconds)
         return StepResult(parsed.text, "no_match", "Nothing here.")

@@ -227,3 +227,38 @@ def test_a_full_disk_leaves_no_half_result(shared_data, tmp_path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["result.json", "step01-bg-sky.png"]
     assert (out / "result.json").read_text() == '{"old": true}'
     assert (out / "step01-bg-sky.png").read_bytes() == b"old layer"
+
+
+def test_select_applies_to_the_next_instruction_only(shared_data, tmp_path) -> None:
+    """Teach the rabbit (which the recogniser misses) with --select, then colour it by name alone."""
+    folder = shared_data / "sketchyscene-scenes" / "9996"
+    ids = np.asarray(Image.open(folder / "instances.png"))
+    ys, xs = np.nonzero(ids == 18)
+    box = np.zeros(ids.shape, np.uint8)
+    box[ys.min() - 15 : ys.max() + 15, xs.min() - 15 : xs.max() + 15] = 255
+    Image.fromarray(box).save(tmp_path / "rabbit.png")
+    proc = run_cli(
+        "colorize", str(folder / "sketch.png"),
+        "--select", str(tmp_path / "rabbit.png"), "--instruction", "this is a rabbit",
+        "--instruction", "the rabbit is pink",
+        "--instruction", "the sun is orange",
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    steps = json.loads((tmp_path / "out" / "result.json").read_text())["steps"]
+    assert [s["status"] for s in steps] == ["ok", "ok", "ok"], [s["message"] for s in steps]
+    assert steps[0]["message"].startswith("Learnt: rabbit")
+    (layer,) = steps[1]["layers"]
+    painted = np.asarray(Image.open(tmp_path / "out" / layer["file"]))[..., 3] > 0
+    assert (painted & (ids == 18)).sum() / (painted | (ids == 18)).sum() > 0.6
+    assert steps[2]["layers"][0]["category"] == "sun", "the selection was for one instruction only"
+
+
+def test_a_select_with_no_instruction_after_it_is_refused(no_model, capsys, tmp_path) -> None:
+    sketch = tmp_path / "s.png"
+    Image.fromarray(np.full((64, 64), 255, np.uint8)).save(sketch)
+    code, err, _ = run_inprocess(
+        capsys, "colorize", str(sketch), "--instruction", "the sun is red", "--select", str(sketch),
+        "--out", str(tmp_path / "o"),
+    )  # fmt: skip
+    assert code == 2 and "--select must be followed by the --instruction" in one_error_line(err)

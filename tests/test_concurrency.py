@@ -28,7 +28,7 @@ from backend.language import ParsedInstruction
 from backend.pipeline import Colorizer, StepResult
 from backend.service import server as server_module
 from backend.service.images import decode_rgba, encode_png
-from backend.understanding import default_recognizer
+from backend.understanding import Taught, default_recognizer
 from tests.conftest import memory_kb, reset_peak_memory
 from tests.inprocess import ParkedColorizer, inprocess_server
 
@@ -167,10 +167,14 @@ class SlowColorizer(Colorizer):
     """The real colorizer, slowed down so that requests queue up for the two workers."""
 
     def apply(
-        self, rgba: np.ndarray, parsed: ParsedInstruction, mask: np.ndarray | None = None
+        self,
+        rgba: np.ndarray,
+        parsed: ParsedInstruction,
+        mask: np.ndarray | None = None,
+        taught: list[Taught] | None = None,
     ) -> StepResult:
         time.sleep(0.4)
-        return super().apply(rgba, parsed, mask)
+        return super().apply(rgba, parsed, mask, taught)
 
 
 def test_busy_server_answers_503_with_retry_after_and_retries_succeed() -> None:

@@ -297,7 +297,7 @@ class GatedColorizer(ParkedColorizer):
         self.entered = threading.Semaphore(0)
         self.release = threading.Event()
 
-    def apply(self, rgba, parsed, mask=None):  # type: ignore[no-untyped-def]
+    def apply(self, rgba, parsed, mask=None, taught=None):  # type: ignore[no-untyped-def]
         self.inside += 1
         self.entered.release()
         self.release.wait(30)
@@ -345,7 +345,7 @@ def test_waiting_requests_hold_no_bodies_or_canvases(monkeypatch: pytest.MonkeyP
         return await real_read(request, model)
 
     class Done(ParkedColorizer):
-        def apply(self, rgba, parsed, mask=None):  # type: ignore[no-untyped-def]
+        def apply(self, rgba, parsed, mask=None, taught=None):  # type: ignore[no-untyped-def]
             try:
                 return super().apply(rgba, parsed, mask)
             finally:
@@ -430,7 +430,9 @@ def test_slow_body_gets_408(monkeypatch: pytest.MonkeyPatch) -> None:
         port = int(base.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.sendall(head("/v2/parse", "Content-Type: application/json", "Content-Length: 100") + b'{"in')
-            answer = sock.recv(65536)
+            answer = b""
+            while chunk := sock.recv(65536):  # the server closes after a 408: read to the end
+                answer += chunk
             status, headers, body = raw_status(answer)
             assert status == 408 and headers["connection"] == "close" and body["detail"]["status"] == "error"
 

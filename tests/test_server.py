@@ -54,7 +54,18 @@ def test_colorize_sun_returns_cropped_layer_over_the_real_sun(backend_url, scene
     assert res.status_code == 200, res.text
     body = res.json()
     assert body["width"] == 750 and body["height"] == 750
-    assert set(body) == {"status", "message", "parse", "width", "height", "layers", "timings"}
+    assert set(body) == {
+        "status",
+        "message",
+        "parse",
+        "width",
+        "height",
+        "layers",
+        "taught",
+        "forget",
+        "timings",
+    }
+    assert body["taught"] == [] and body["forget"] == []
     (layer,) = body["layers"]
     assert layer["kind"] == "foreground" and layer["category"] == "sun" and layer["key"].startswith("fg:sun:")
     painted, rgba = layer_mask(layer, truth.shape)
@@ -171,3 +182,96 @@ def test_body_limit_is_checked_before_reading(backend_url):
         headers={"content-type": "application/json"},
     )
     assert chunked.status_code == 411
+
+
+def _rabbit_box(shared_data) -> tuple[bytes, np.ndarray, bytes]:
+    """Scene 9996, whose rabbit the recogniser misses: the sketch, the rabbit's mask, a box around it."""
+    folder = shared_data / "sketchyscene-scenes" / "9996"
+    ids = np.asarray(Image.open(folder / "instances.png"))
+    rabbit = ids == 18
+    ys, xs = np.nonzero(rabbit)
+    box = np.zeros(ids.shape, np.uint8)
+    box[ys.min() - 15 : ys.max() + 15, xs.min() - 15 : xs.max() + 15] = 255
+    buf = io.BytesIO()
+    Image.fromarray(box).save(buf, format="PNG")
+    return (folder / "sketch.png").read_bytes(), rabbit, buf.getvalue()
+
+
+def test_teaching_travels_with_the_requests(backend_url, shared_data):
+    """The server keeps nothing: what 'this is a rabbit' taught comes back in the answer, and a later
+    request that sends it finds the rabbit; one that does not, does not."""
+    sketch, rabbit, box = _rabbit_box(shared_data)
+    taught = post(
+        backend_url, "/v2/colorize", image=b64(sketch), instruction="this is a rabbit", mask=b64(box)
+    )
+    assert taught.status_code == 200, taught.text
+    body = taught.json()
+    assert body["layers"] == [] and body["message"].startswith("Learnt: rabbit")
+    (item,) = body["taught"]
+    assert item["category"] == "rabbit" and len(item["bbox"]) == 4
+    plain = post(backend_url, "/v2/colorize", image=b64(sketch), instruction="the rabbit is pink")
+    assert plain.status_code == 404 and "I see:" in plain.json()["detail"]["message"]
+    later = post(
+        backend_url, "/v2/colorize", image=b64(sketch), instruction="the rabbit is pink", taught=[item]
+    )
+    assert later.status_code == 200, later.text
+    painted, _ = layer_mask(later.json()["layers"][0], rabbit.shape)
+    assert (painted & rabbit).sum() / (painted | rabbit).sum() > 0.6
+    forget = post(
+        backend_url, "/v2/colorize", image=b64(sketch), instruction="forget the rabbit", taught=[item]
+    )
+    assert forget.status_code == 200 and forget.json()["forget"] == ["rabbit"]
+
+
+def test_a_taught_name_outside_the_vocabulary(backend_url, shared_data):
+    sketch, rabbit, box = _rabbit_box(shared_data)
+    res = post(
+        backend_url, "/v2/colorize", image=b64(sketch), instruction="the giraffe is yellow", mask=b64(box)
+    )
+    assert res.status_code == 200, res.text
+    assert res.json()["layers"][0]["category"] == "giraffe"
+    (item,) = post(
+        backend_url, "/v2/colorize", image=b64(sketch), instruction="this is my giraffe", mask=b64(box)
+    ).json()["taught"]
+    res = post(
+        backend_url, "/v2/colorize", image=b64(sketch), instruction="the giraffe is yellow", taught=[item]
+    )
+    assert res.status_code == 200 and res.json()["layers"][0]["category"] == "giraffe"
+
+
+def test_a_taught_object_outside_the_image_is_refused(backend_url, shared_data):
+    sketch, _, _ = _rabbit_box(shared_data)
+    bad = {"category": "cat", "bbox": [700, 700, 100, 100], "mask": b64(b"x")}
+    res = post(backend_url, "/v2/colorize", image=b64(sketch), instruction="the cat is red", taught=[bad])
+    assert res.status_code == 400 and "outside the image" in res.json()["detail"]["message"]
+
+
+def test_objects_lists_what_the_backend_sees_with_an_outline_layer(backend_url, shared_data):
+    sketch, rabbit, box = _rabbit_box(shared_data)
+    res = post(backend_url, "/v2/objects", image=b64(sketch))
+    assert res.status_code == 200, res.text
+    body = res.json()
+    names = [o["category"] for o in body["objects"]]
+    assert names.count("cloud") >= 3 and "rabbit" not in names and "clouds" in body["inventory"]
+    x, y, w, h = body["overlay"]["bbox"]
+    overlay = np.asarray(Image.open(io.BytesIO(base64.b64decode(body["overlay"]["png"]))))
+    assert overlay.shape == (h, w, 4) and (overlay[..., 3] > 0).mean() < 0.2, "outlines, not fills"
+    (item,) = post(
+        backend_url, "/v2/colorize", image=b64(sketch), instruction="this is a rabbit", mask=b64(box)
+    ).json()["taught"]
+    taught = post(backend_url, "/v2/objects", image=b64(sketch), taught=[item]).json()
+    assert {"category": "rabbit", "bbox": item["bbox"], "source": "taught"} in taught["objects"]
+
+
+def test_a_theme_parse_is_used_as_it_is(backend_url, scene):
+    """A theme's stored parse (docs/themes.md) is not parsed again: its RGB is what gets painted."""
+    sketch, truth = scene
+    parse = post(backend_url, "/v2/parse", instruction="the sun is orange").json()["parse"]
+    parse["clauses"][0]["colours"]["disk"]["rgb"] = [1, 2, 3]
+    res = post(backend_url, "/v2/colorize", image=b64(sketch), instruction="the sun is orange", parse=parse)
+    assert res.status_code == 200, res.text
+    painted, rgba = layer_mask(res.json()["layers"][0], truth.shape)
+    assert (rgba[painted][:, :3] == (1, 2, 3)).all(axis=1).mean() > 0.5
+    parse["clauses"][0]["colours"]["disk"]["rgb"] = [1, 2, 300]
+    bad = post(backend_url, "/v2/colorize", image=b64(sketch), instruction="x", parse=parse)
+    assert bad.status_code == 400 and bad.json()["detail"]["status"] == "error"

@@ -22,7 +22,7 @@ from backend.understanding import default_recognizer
 from .batch import CONTACT_SHEET, SUMMARY, Progress, name_pages, run_batch
 from .files import RESULT, InputError, prepare_out, read_input
 from .images import ImageError, decode_mask, decode_rgba
-from .results import PREVIEW, apply_steps, page_files, parse_steps, step_lines, write_files
+from .results import PREVIEW, PageStep, apply_steps, page_files, step_lines, write_files
 from .theme import ThemeError, load_theme, theme_from_texts
 from .workers import EngineError, open_engine
 
@@ -31,15 +31,41 @@ class CliError(Exception):
     """A failure the user can act on; printed as one `error: ...` line, exit status 2."""
 
 
+class _InOrder(argparse.Action):
+    """--instruction and --select into one list in command-line order: a --select belongs to the
+    --instruction after it."""
+
+    def __call__(self, parser, namespace, value, option_string=None) -> None:  # noqa: ANN001
+        order = getattr(namespace, "order", None) or []
+        namespace.order = [*order, (self.dest, value)]
+
+
+def _page_steps(order: list[tuple[str, str]], shape: tuple[int, int]) -> list[PageStep]:
+    """Each instruction with the selection given just before it, if any (--mask covers the others)."""
+    steps, pending = [], None
+    for kind, value in order:
+        if kind == "select":
+            if pending is not None:
+                raise CliError("--select must be followed by the --instruction it applies to")
+            pending = decode_mask(read_input(value, "selection"), shape)
+        else:
+            steps.append(PageStep(value, pending))
+            pending = None
+    if pending is not None:
+        raise CliError("--select must be followed by the --instruction it applies to")
+    return steps
+
+
 def colorize(args: argparse.Namespace) -> int:
     try:
         rgba = decode_rgba(read_input(args.sketch, "sketch"), "sketch")
         mask = decode_mask(read_input(args.mask, "mask"), rgba.shape[:2]) if args.mask else None
+        page = _page_steps(args.order, rgba.shape[:2])
         out = prepare_out(args.out)
     except (ImageError, InputError) as exc:
         raise CliError(str(exc)) from None
     colorizer = Colorizer(default_recognizer())
-    steps = apply_steps(colorizer, rgba, mask, parse_steps(args.instruction))
+    steps = apply_steps(colorizer, rgba, mask, page)
     try:
         write_files(out, page_files(rgba, steps))
     except OSError as exc:
@@ -99,8 +125,21 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     col = sub.add_parser("colorize", help="colour a sketch file into layer PNGs")
     col.add_argument("sketch")
-    col.add_argument("--instruction", action="append", required=True, help="repeat to apply several in order")
-    col.add_argument("--mask", help="selection mask PNG (non-zero = selected), same size as the sketch")
+    col.add_argument(
+        "--instruction",
+        action=_InOrder,
+        dest="instruction",
+        required=True,
+        help="repeat to apply several in order",
+    )
+    col.add_argument(
+        "--select",
+        action=_InOrder,
+        dest="select",
+        metavar="MASK",
+        help="selection PNG for the next --instruction only (e.g. before 'this is a cat')",
+    )
+    col.add_argument("--mask", help="selection mask PNG for every instruction (non-zero = selected)")
     col.add_argument("--out", required=True, help="folder for result.json and the layer PNGs")
     col.set_defaults(func=colorize)
     bat = sub.add_parser("batch", help="colour many sketches with the same instructions or theme")

@@ -22,6 +22,7 @@ from backend.colouring import Layer
 from backend.language import InstructionError, ParsedInstruction, parse_instruction
 from backend.lineart import ink_from_rgba
 from backend.pipeline import Colorizer, StepResult
+from backend.understanding import Taught
 
 from .files import RESULT, AtomicFiles
 from .images import encode_png
@@ -30,37 +31,42 @@ PREVIEW = "preview.png"
 
 
 @dataclass(frozen=True)
-class NotUnderstood:
-    """An instruction the parser refused: it still becomes a step, reported, that colours nothing."""
+class PageStep:
+    """One instruction of a page with the selection only it applies to (the CLI's --select)."""
 
-    text: str
-    message: str
-
-
-Instruction = ParsedInstruction | NotUnderstood
-
-
-def parse_steps(texts: Sequence[str]) -> list[Instruction]:
-    """Each text parsed once; one that is not understood is kept as a step to report, not an error."""
-    steps: list[Instruction] = []
-    for text in texts:
-        try:
-            steps.append(parse_instruction(text))
-        except InstructionError as exc:
-            steps.append(NotUnderstood(text, str(exc)))
-    return steps
+    instruction: str | ParsedInstruction
+    mask: np.ndarray | None = None
 
 
 def apply_steps(
-    colorizer: Colorizer, rgba: np.ndarray, mask: np.ndarray | None, instructions: Sequence[Instruction]
+    colorizer: Colorizer,
+    rgba: np.ndarray,
+    mask: np.ndarray | None,
+    instructions: Sequence[str | ParsedInstruction | PageStep],
 ) -> list[StepResult]:
-    """The instructions applied to the sketch in order (the analysis is cached after the first)."""
+    """The instructions applied to the sketch in order, like a document's history in Krita.
+
+    `mask` applies to every step that has no selection of its own. A text is parsed when its turn
+    comes, so it can name what an earlier step taught ("this is a giraffe", then "the giraffe is
+    yellow"); what is taught is carried to the later steps, and "forget" drops it. A text that is not
+    understood is a step that colours nothing, reported. A theme's parses are used as they are.
+    """
+    taught: list[Taught] = []
     steps = []
-    for instruction in instructions:
-        if isinstance(instruction, NotUnderstood):
-            steps.append(StepResult(instruction.text, "not_understood", instruction.message))
-        else:
-            steps.append(colorizer.apply(rgba, instruction, mask))
+    for item in instructions:
+        step_in = item if isinstance(item, PageStep) else PageStep(item)
+        selection = step_in.mask if step_in.mask is not None else mask
+        instruction = step_in.instruction
+        if isinstance(instruction, str):
+            names = [t.category for t in taught]
+            try:
+                instruction = parse_instruction(instruction, names, selection is not None)
+            except InstructionError as exc:
+                steps.append(StepResult(instruction, "not_understood", str(exc)))
+                continue
+        step = colorizer.apply(rgba, instruction, selection, taught)
+        taught = [t for t in taught if t.category not in step.forget] + step.taught
+        steps.append(step)
     return steps
 
 

@@ -16,9 +16,21 @@ from backend.language import ParsedInstruction
 MAX_INSTRUCTION = 500
 
 
+MAX_TAUGHT = 64  # objects taught to one document that a request may carry
+MAX_NAME = 40
+
+
 # Requests. Fields the server does not know are ignored rather than refused: a later optional field
-# (the objects a user taught, "taught": [...], sent with each request) then reaches an older server
-# without breaking it; GET /v2/health will list such features once they exist.
+# then reaches an older server without breaking it.
+
+
+class TaughtObject(BaseModel):
+    """An object the artist taught ("this is a cat" with a selection), as the server handed it out."""
+
+    category: str = Field(min_length=1, max_length=MAX_NAME, description="the name taught, known or not")
+    # A list, not a tuple: a tuple's JSON schema (prefixItems) defeats schema-driven fuzzing.
+    bbox: list[int] = Field(min_length=4, max_length=4, description="x, y, w, h of the object on the image")
+    mask: str = Field(description="base64 PNG, exactly w x h; non-zero = the object")
 
 
 class ColorizeRequest(BaseModel):
@@ -27,6 +39,21 @@ class ColorizeRequest(BaseModel):
     mask: str | None = Field(
         default=None, description="base64 PNG selection mask, same size; non-zero = selected"
     )
+    parse: dict[str, Any] | None = Field(
+        default=None,
+        description="a theme's stored parse of `instruction` (docs/themes.md): used as it is, colours "
+        "included, instead of parsing the text again",
+    )
+    taught: list[TaughtObject] = Field(
+        default_factory=list,
+        max_length=MAX_TAUGHT,
+        description="what this document was taught: earlier answers' 'taught' items, less forgotten names",
+    )
+
+
+class ObjectsRequest(BaseModel):
+    image: str = Field(description="base64 PNG of the line art, as for /v2/colorize")
+    taught: list[TaughtObject] = Field(default_factory=list, max_length=MAX_TAUGHT)
 
 
 class ParseRequest(BaseModel):
@@ -64,7 +91,28 @@ class ColorizeResponse(BaseModel):
     width: int
     height: int
     layers: list[LayerOut]
+    taught: list[TaughtObject] = Field(description="objects this instruction taught: the document keeps them")
+    forget: list[str] = Field(description="names whose taught objects the document drops")
     timings: dict[str, float] = Field(description="seconds spent per stage, for diagnosis only")
+
+
+class ObjectOut(BaseModel):
+    category: str
+    bbox: tuple[int, int, int, int]
+    source: Literal["recognised", "taught"]
+
+
+class Overlay(BaseModel):
+    bbox: tuple[int, int, int, int] = Field(description="x, y, w, h on the image")
+    png: str = Field(description="base64 RGBA PNG, exactly w x h: outlines and names")
+
+
+class ObjectsResponse(BaseModel):
+    """What the backend sees: the objects instructions can reach, and a layer that shows them."""
+
+    objects: list[ObjectOut]
+    inventory: str = Field(description="the objects in words, e.g. '3 trees, a house'")
+    overlay: Overlay | None
 
 
 class ParseResponse(BaseModel):

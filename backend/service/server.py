@@ -19,6 +19,7 @@ import threading
 import time
 from typing import Any
 
+import numpy as np
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,10 +30,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from backend import __version__
 from backend.categories import BACKGROUND, FOREGROUND, PARTS
 from backend.colouring import Layer
+from backend.colouring.outlines import outlines_layer
 from backend.language import InstructionError, ParsedInstruction, parse_instruction
 from backend.language.colours import names as colour_names
 from backend.pipeline import Colorizer
-from backend.understanding import default_recognizer
+from backend.understanding import Taught, default_recognizer, inventory
 from backend.understanding.device import device
 
 from .connections import uvicorn_config
@@ -44,11 +46,16 @@ from .schemas import (
     ColorizeRequest,
     ColorizeResponse,
     HealthResponse,
+    ObjectsRequest,
+    ObjectsResponse,
     ParseRequest,
     ParseResponse,
+    TaughtObject,
     VocabularyResponse,
     error_responses,
 )
+from .taught import taught_from_wire, taught_to_wire
+from .theme import ThemeError, stored_parse
 
 log = logging.getLogger("backend.service.server")
 
@@ -58,6 +65,7 @@ WORKERS = 2
 QUEUE_WAIT_SECONDS = 30.0
 POLICIES = {
     "/v2/colorize": BodyPolicy(MAX_BODY_BYTES, pooled=True),
+    "/v2/objects": BodyPolicy(MAX_BODY_BYTES, pooled=True),
     "/v2/parse": BodyPolicy(MAX_PARSE_BYTES),
 }
 
@@ -85,9 +93,9 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def _parse(instruction: str) -> ParsedInstruction:
+def _parse(instruction: str, names: list[str] | None = None, selection: bool = False) -> ParsedInstruction:
     try:
-        return parse_instruction(instruction)
+        return parse_instruction(instruction, names or [], selection)
     except InstructionError as exc:
         raise Problem(422, _sentence(str(exc)), "not_understood") from exc
 
@@ -100,15 +108,21 @@ def colorize_step(colorizer: Colorizer, req: ColorizeRequest) -> dict[str, Any]:
     """One request's work, run on a worker thread: parse once, decode, colour, encode."""
     t0 = time.perf_counter()
     # The instruction first: a typo is refused in microseconds, without decoding the canvas.
-    parsed = _parse(req.instruction)
+    if req.parse is not None:
+        try:
+            parsed = stored_parse(req.parse)
+        except ThemeError as exc:
+            raise Problem(400, _sentence(str(exc))) from exc
+    else:
+        parsed = _parse(req.instruction, [t.category for t in req.taught], req.mask is not None)
     t1 = time.perf_counter()
+    rgba, taught = _decode(req.image, req.taught)
     try:
-        rgba = decode_rgba(decode_base64(req.image, "image"), "image")
         mask = decode_mask(decode_base64(req.mask, "mask"), rgba.shape[:2]) if req.mask else None
     except ImageError as exc:
         raise Problem(413 if exc.too_large else 400, _sentence(str(exc))) from exc
     t2 = time.perf_counter()
-    step = colorizer.apply(rgba, parsed, mask)
+    step = colorizer.apply(rgba, parsed, mask, taught)
     if step.status == "not_understood":
         raise Problem(422, _sentence(step.message or "The instruction was not understood."), "not_understood")
     if step.status != "ok":
@@ -125,14 +139,61 @@ def colorize_step(colorizer: Colorizer, req: ColorizeRequest) -> dict[str, Any]:
         "width": w,
         "height": h,
         "layers": layers,
+        "taught": taught_to_wire(step.taught),
+        "forget": step.forget,
         "timings": timings,
     }
 
 
+def _decode(image: str, taught: list[TaughtObject]) -> tuple[np.ndarray, list[Taught]]:
+    """The canvas and the document's taught objects on it; a bad one is the client's 4xx."""
+    try:
+        rgba = decode_rgba(decode_base64(image, "image"), "image")
+        return rgba, taught_from_wire(taught, rgba.shape[:2])
+    except ImageError as exc:
+        raise Problem(413 if exc.too_large else 400, _sentence(str(exc))) from exc
+
+
+def objects_step(colorizer: Colorizer, req: ObjectsRequest) -> dict[str, Any]:
+    """What the backend sees in the sketch, taught objects included, with an outline layer."""
+    rgba, taught = _decode(req.image, req.taught)
+    scene = colorizer.analyse(rgba).scene(taught)
+    found = [inst for inst in scene.instances if inst.category != "unknown"]
+    overlay = outlines_layer(found, rgba.shape[:2])
+    return {
+        "objects": [
+            {
+                "category": inst.category,
+                "bbox": list(inst.bbox),
+                "source": "taught" if inst.source == "taught" else "recognised",
+            }
+            for inst in found
+        ],
+        "inventory": inventory(found),
+        "overlay": None
+        if overlay is None
+        else {"bbox": list(overlay.bbox), "png": layer_json(overlay)["png"]},
+    }
+
+
 def _json_body(model: type[Any]) -> dict[str, Any]:
-    """The OpenAPI request body of a route that reads its JSON itself (see http_limits.read_json)."""
-    schema = {"content": {"application/json": {"schema": model.model_json_schema()}}, "required": True}
-    return {"requestBody": schema}
+    """The OpenAPI request body of a route that reads its JSON itself (see http_limits.read_json).
+
+    Nested models are inlined: the body's own "$defs" would not resolve from the document's root.
+    """
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        return [inline(value) for value in node] if isinstance(node, list) else node
+
+    body = {"content": {"application/json": {"schema": inline(schema)}}, "required": True}
+    return {"requestBody": body}
 
 
 def _problem_response(problem: Problem) -> JSONResponse:
@@ -223,6 +284,16 @@ def create_app(
         # slot until the answer is sent.
         req = await read_json(request, ColorizeRequest)
         return await run_in_threadpool(lambda: colorize_step(lazy.get(), req))
+
+    @app.post(
+        "/v2/objects",
+        response_model=ObjectsResponse,
+        responses=error_responses(*BODY_ERRORS),
+        openapi_extra=_json_body(ObjectsRequest),
+    )
+    async def objects(request: Request) -> dict[str, Any]:
+        req = await read_json(request, ObjectsRequest)
+        return await run_in_threadpool(lambda: objects_step(lazy.get(), req))
 
     return app
 
