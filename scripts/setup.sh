@@ -48,7 +48,7 @@ if ! "$VENV/bin/python" -c "import sys" >/dev/null 2>&1; then
 fi
 PY="$VENV/bin/python"
 STAMP="$VENV/.langcolor-requirements"
-want=$( (cat requirements.txt requirements-dev.txt; "$PY" -c "import sys; print(sys.version)") | sha256sum | cut -d' ' -f1)
+want=$( (cat requirements*.txt; "$PY" -c "import sys; print(sys.version)") | sha256sum | cut -d' ' -f1)
 present='import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in sys.argv[1:]))'
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ] \
   || ! "$PY" -c "$present" numpy torch fastapi pytest ruff PyQt5 PyQt6 >/dev/null 2>&1; then
