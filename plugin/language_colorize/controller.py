@@ -15,6 +15,7 @@ from . import undo as undo_mod
 from .client import Answer, BackendLauncher, HttpClient
 from .core import api, errors
 from .core import settings as settings_mod
+from .core import theme as theme_mod
 from .core.document import Document, Layer
 from .core.errors import PluginError
 from .qt import QObject
@@ -53,7 +54,7 @@ class Job(object):
         request: Any,
         settings: settings_mod.Settings,
         handle: Callable[["Job", Answer], Tuple[str, str]],
-        batch: Optional["ThemeRun"] = None,
+        batch: Optional[theme_mod.Progress] = None,
         before: Optional[Tuple[str, str]] = None,
     ) -> None:
         self.request = request
@@ -65,28 +66,6 @@ class Job(object):
         self.autostarted = False
         self.cancelled = False
         self.pending = None  # type: Optional[Pending]
-
-
-class ThemeRun(object):
-    """A theme applied to documents: its instructions, one job each, then one merged step each."""
-
-    def __init__(self, name: str, documents: int, instructions: int) -> None:
-        self.name = name
-        self.documents = documents
-        self.total = documents * instructions
-        self.coloured = 0
-        self.problems = []  # type: List[str]
-        self.cancelled = False
-
-    def summary(self) -> Tuple[str, str]:
-        title = "'%s'" % self.name if self.name else "the theme"
-        where = "%d documents" % self.documents if self.documents != 1 else "the document"
-        text = "Applied %s to %s: %d of %d instructions coloured." % (title, where, self.coloured, self.total)
-        if self.cancelled:
-            text += " Cancelled; the rest was not sent."
-        if self.problems:
-            text += " " + " ".join(self.problems)
-        return text, (ERROR if self.problems else INFO if self.cancelled else OK)
 
 
 class Controller(QObject):
@@ -158,7 +137,7 @@ class Controller(QObject):
             if job is not None and job.before is not None:  # the overlay after an instruction failed
                 outcome, level = job.before[0] + " (What I see: " + outcome.rstrip(".") + ".)", job.before[1]
             elif job is not None and job.batch is not None and level == ERROR:
-                job.batch.problems.append("%s: %s" % (job.doc.name, outcome))
+                job.batch.problems.append("%s: %s" % (job.doc.title, outcome))
         elif job is not None and job.batch is not None and level == OK:
             job.batch.coloured += 1
         self.ui.on_message(outcome, level)
@@ -241,7 +220,7 @@ class Controller(QObject):
         instruction: str,
         layer: Optional[Layer] = None,
         parse: Any = None,
-        batch: Optional[ThemeRun] = None,
+        batch: Optional[theme_mod.Progress] = None,
     ) -> bool:
         """Start one instruction; False (with a message shown) if it could not start."""
         if self._refuse_if_busy():
@@ -252,7 +231,7 @@ class Controller(QObject):
         except Exception as exc:  # never let a surprise take Krita down
             error = as_plugin_error(exc, "Could not read the layer")
             if batch is not None and doc is not None:
-                batch.problems.append("%s: %s" % (doc.name, error.message))
+                batch.problems.append("%s: %s" % (doc.title, error.message))
             self._finish(None, error)
             return False
         self._start(Job(request, settings, self._applied, batch))
@@ -311,34 +290,43 @@ class Controller(QObject):
                 self._finish(None, as_plugin_error(exc, "Could not remove the overlay"))
 
     # --- themes ----------------------------------------------------------------------------------------
-    def apply_theme(self, docs: List[Document], name: str, instructions: List[Tuple[str, Any]]) -> bool:
-        """Each instruction, in order, on each document's line art (its active layer now); each
-        document's steps then become one, so one "Undo last" takes the theme back."""
+    def apply_theme(
+        self,
+        docs: List[Document],
+        name: str,
+        instructions: List[Tuple[str, Any]],
+        layers: Optional[List[Optional[Layer]]] = None,
+    ) -> bool:
+        """Each instruction, in order, on each document's line art (`layers`, or its active layer
+        now); each document's steps then become one, so one "Undo last" takes the theme back."""
         if self._refuse_if_busy():
             return False
-        docs = [doc for doc in docs if doc is not None and doc.is_open]
-        if not docs:
+        targets = [
+            (doc, layers[i] if layers is not None else None)
+            for i, doc in enumerate(docs)
+            if doc is not None and doc.is_open
+        ]
+        if not targets:
             self.ui.on_message("Open a document with line art first.", ERROR)
             return False
-        run = ThemeRun(name, len(docs), len(instructions))
-        title = "Theme '%s' (%d instructions)" % (name or "unnamed", len(instructions))
-        for doc in docs:
+        run = theme_mod.Progress(name, len(targets), len(instructions))
+        for doc, layer in targets:
             try:
-                line = request_mod.choose_line_art(doc, doc.load_record(), None)
+                line = request_mod.choose_line_art(doc, doc.load_record(), layer)
             except PluginError as exc:
-                run.problems.append("%s: %s" % (doc.name, exc.message))
+                run.problems.append("%s: %s" % (doc.title, exc.message))
                 continue
             last = doc.load_record().last_step()
             after = last.step_id if last is not None else 0
             for text, parse in instructions:
                 self._queue.append((False, self._theme_step(doc, text, line, parse, run)))
-            self._queue.append((True, self._theme_merge(doc, after, title)))
-        self._queue.append((True, lambda: self._finish(None, *run.summary())))
+            self._queue.append((True, self._theme_merge(doc, after, run.title)))
+        self._queue.append((True, lambda: self._theme_done(run)))
         self._continue()
         return True
 
     def _theme_step(
-        self, doc: Document, text: str, line: Layer, parse: Any, run: ThemeRun
+        self, doc: Document, text: str, line: Layer, parse: Any, run: theme_mod.Progress
     ) -> Callable[[], bool]:
         return lambda: self.colorize(doc, text, line, parse, run)
 
@@ -352,6 +340,11 @@ class Controller(QObject):
             return False
 
         return merge
+
+    def _theme_done(self, run: theme_mod.Progress) -> bool:
+        text, well = run.summary()
+        self._finish(None, text, OK if well else INFO if not run.problems else ERROR)
+        return False
 
     # --- undo and repeat -------------------------------------------------------------------------------
     def undo_last(self, doc: Optional[Document]) -> bool:

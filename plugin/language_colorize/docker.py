@@ -48,7 +48,7 @@ DOCKER_TITLE = "Language Colorize"
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 LAYER_ROLE = USER_ROLE + 1
 EVERYTHING = "colour everything"
-THEME_FILTER = "Language Colorize themes (*.theme.json *.json)"
+FILES = "Language Colorize themes (*.theme.json *.json)"
 
 _dockers = []
 
@@ -304,32 +304,22 @@ class LanguageColorizeDocker(DockWidget):
     def save_theme(self, path=None):
         """Write the active document's instructions as a theme (asks where when `path` is None)."""
         doc = self.active_document()
-        if doc is None or not doc.is_open:
-            self._set_status("Open a document first.", ERROR)
-            return False
-        data, left_out = theme_mod.from_record(doc.load_record(), os.path.splitext(doc.name or "")[0])
-        if not data["instructions"]:
-            self._set_status("This document has no colouring instructions to save as a theme yet.", ERROR)
-            return False
-        if path is None:
-            path = QFileDialog.getSaveFileName(self, "Save theme", "theme" + theme_mod.SUFFIX, THEME_FILTER)[
-                0
-            ]
-            if not path:
-                return False
         try:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(theme_mod.dumps(data))
-        except OSError as exc:
-            self._set_status("Could not write %s: %s." % (path, exc.strerror or exc), ERROR)
+            if doc is None or not doc.is_open:
+                raise PluginError("Open a document first.")
+            data, left_out = theme_mod.from_record(doc.load_record(), os.path.splitext(doc.title)[0])
+            if not data["instructions"]:
+                raise PluginError("This document has no colouring instructions to save as a theme yet.")
+            if path is None:
+                path = QFileDialog.getSaveFileName(
+                    self, "Save theme", (data["name"] or "theme") + theme_mod.SUFFIX, FILES
+                )[0]
+                if not path:
+                    return False
+            self._set_status(theme_mod.write(path, data, left_out), OK)
+        except PluginError as exc:
+            self._set_status(exc.message, ERROR)
             return False
-        skipped = (
-            " (left out %d that teach, forget or colour an unnamed selection)" % left_out if left_out else ""
-        )
-        count = len(data["instructions"])
-        self._set_status(
-            "Saved %d instruction%s to %s%s." % (count, "" if count == 1 else "s", path, skipped), OK
-        )
         return True
 
     def apply_theme(self, path=None):
@@ -340,21 +330,15 @@ class LanguageColorizeDocker(DockWidget):
 
     def _apply_theme(self, path, docs):
         if path is None:
-            path = QFileDialog.getOpenFileName(self, "Apply theme", "", THEME_FILTER)[0]
+            path = QFileDialog.getOpenFileName(self, "Apply theme", "", FILES)[0]
             if not path:
                 return False
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read(theme_mod.MAX_BYTES + 1)
-            name, instructions = theme_mod.loads(raw, os.path.basename(path))
-        except OSError as exc:
-            self._set_status("Could not read %s: %s." % (path, exc.strerror or exc), ERROR)
-            return False
+            name, instructions = theme_mod.read(path)
         except PluginError as exc:
             self._set_status(exc.message, ERROR)
             return False
-        docs = [d for d in docs if d is not None]
-        return self.controller.apply_theme(docs, name or os.path.basename(path), instructions)
+        return self.controller.apply_theme([d for d in docs if d is not None], name, instructions)
 
     def focus_input(self):
         self.setVisible(True)

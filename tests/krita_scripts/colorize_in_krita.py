@@ -21,7 +21,7 @@ import traceback
 from krita import InfoObject, Krita
 from language_colorize import controller as controller_mod
 from language_colorize import images, qt
-from language_colorize.core import pixels
+from language_colorize.core import pixels, theme
 from language_colorize.core.document import Document
 
 CHECKS = []
@@ -337,6 +337,51 @@ def scenario_float(cfg, h):
     raw.close()
 
 
+# --- scenario T: a theme saved from one document and applied to another -------------------------------
+
+
+def scenario_theme(cfg, h):
+    app = Krita.instance()
+    raws = [app.openDocument(cfg["sketch"]) for _ in range(2)]
+    for raw in raws:
+        raw.setBatchmode(True)
+    first, second = [Document(raw) for raw in raws]
+    line = first.root.children[0]
+    texts = ["the sky is blue and the ground is green", "the sun is orange"]
+    for text in texts:
+        h.run(first, text, line)
+    made, left_out = theme.from_record(first.load_record(), "headless")
+    check(
+        "T1: the theme holds both instructions as the backend parsed them",
+        [p.get("text") for p in made["instructions"]] == texts
+        and all(p.get("clauses") for p in made["instructions"])
+        and left_out == 0,
+        made,
+    )
+    path = os.path.join(cfg["workdir"], "headless.theme.json")
+    theme.write(path, made)
+    name, items = theme.read(path)
+    check("T1: the file reads back", name == "headless" and [t for t, _ in items] == texts, (name, items))
+    sent = len(h.answers)
+    started = h.ctl.apply_theme([second], name, items, [second.root.children[0]])  # no active layer here
+    spin(lambda: not h.ctl.busy)
+    check("T2: the theme was applied", started and h.ui.messages[-1][0] == "ok", h.ui.messages[-3:])
+    check("T2: one request per instruction", len(h.answers) - sent == 2, h.answers[sent:])
+    steps = second.load_record().steps
+    check(
+        "T2: one step for the whole theme, with both parses",
+        [s.instruction for s in steps] == ["Theme 'headless' (2 instructions)"] and len(steps[0].parses) == 2,
+        [(s.instruction, len(s.parses)) for s in steps],
+    )
+    want = [n for n in names(first.root.children[0]) if n != "Replaced"]
+    group = second.root.children[0]
+    check("T2: the same layers as on the first page", names(group) == want, (names(group), want))
+    h.undo(second)
+    check("T3: one Undo last takes the theme back", names(group) in ([], ["Replaced"]), names(group))
+    for raw in raws:
+        raw.close()
+
+
 # --- scenario D: the document is closed while the backend works -------------------------------------
 
 
@@ -360,7 +405,13 @@ def main(*_args):
     verdict = {"ok": False, "checks": CHECKS, "error": None, "qt": qt.BINDING}
     try:
         h = Harness(cfg["backend_url"])
-        for scenario in (scenario_gray, scenario_transparent, scenario_float, scenario_closed):
+        for scenario in (
+            scenario_gray,
+            scenario_transparent,
+            scenario_float,
+            scenario_theme,
+            scenario_closed,
+        ):
             try:
                 scenario(cfg, h)
             except Exception:

@@ -215,6 +215,12 @@ class Document(object):
         return str(self._doc.name())
 
     @property
+    def title(self) -> str:
+        """How the artist knows the document: its name, else its file's name."""
+        path = str(self._doc.fileName() or "")
+        return self.name or path.replace("\\", "/").rsplit("/", 1)[-1] or "Untitled"
+
+    @property
     def size(self) -> Tuple[int, int]:
         return int(self._doc.width()), int(self._doc.height())
 

@@ -9,6 +9,7 @@ red") mean nothing on another page, so they are left out when saving and refused
 """
 
 import json
+import os
 from typing import Any, Dict, List, Tuple
 
 from .errors import PluginError
@@ -84,3 +85,61 @@ def loads(raw: bytes, source: str = "the theme") -> Tuple[str, List[Tuple[str, D
             raise PluginError("Instruction %d of %s cannot be applied: %s." % (number, source, reason))
         out.append((" ".join(parse["text"].split()), parse))
     return str(data.get("name") or ""), out
+
+
+def write(path: str, theme: Dict[str, Any], left_out: int = 0) -> str:
+    """Write the theme file; the sentence for the status line. Raises PluginError."""
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(dumps(theme))
+    except OSError as exc:
+        raise PluginError("Could not write %s: %s." % (path, exc.strerror or exc)) from None
+    count = len(theme["instructions"])
+    skipped = (
+        " (left out %d that teach, forget or colour an unnamed selection)" % left_out if left_out else ""
+    )
+    return "Saved %d instruction%s to %s%s." % (count, "" if count == 1 else "s", path, skipped)
+
+
+def read(path: str) -> Tuple[str, List[Tuple[str, Dict[str, Any]]]]:
+    """(name, [(text, parse)]) of a theme file; its file name when it has no name. Raises PluginError."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise PluginError("Could not read %s: %s." % (path, exc.strerror or exc)) from None
+    name, items = loads(raw, os.path.basename(path))
+    return name or os.path.basename(path), items
+
+
+class Progress(object):
+    """A theme being applied to documents: what came of it, summed up in one sentence."""
+
+    def __init__(self, name: str, documents: int, instructions: int) -> None:
+        self.name = name
+        self.documents = documents
+        self.total = documents * instructions
+        self.coloured = 0
+        self.problems = []  # type: List[str]
+        self.cancelled = False
+
+    @property
+    def title(self) -> str:
+        """The merged step's name in the history."""
+        count = self.total // max(self.documents, 1)
+        return "Theme '%s' (%d instruction%s)" % (self.name or "unnamed", count, "" if count == 1 else "s")
+
+    def summary(self) -> Tuple[str, bool]:
+        """(sentence, whether everything went well)."""
+        where = "%d documents" % self.documents if self.documents != 1 else "the document"
+        text = "Applied '%s' to %s: %d of %d instructions coloured." % (
+            self.name,
+            where,
+            self.coloured,
+            self.total,
+        )
+        if self.cancelled:
+            text += " Cancelled; the rest was not sent."
+        if self.problems:
+            text += " " + " ".join(self.problems)
+        return text, not self.problems and not self.cancelled
