@@ -1,4 +1,4 @@
-"""Latency and memory of the real server, through HTTP: `python -m backend.bench`.
+"""Latency and memory of the real server, through HTTP: `python scripts/bench_http.py`.
 
 Starts `python -m backend serve` as a separate process, measures cold start to the first answer,
 then per-instruction latency with a warm server at several canvas sizes (the real scene upscaled),
@@ -81,7 +81,7 @@ def main() -> int:
         while True:
             try:
                 res = client.post(
-                    f"{url}/v1/colorize", json={"image": first_image, "instruction": "the sun is red"}
+                    f"{url}/v2/colorize", json={"image": first_image, "instruction": "the sun is red"}
                 )
                 break
             except httpx.TransportError:
@@ -94,18 +94,13 @@ def main() -> int:
         stages_all: dict[str, float] = {}
         for side in args.sizes:
             image = scaled_png(side)
-            sid = f"bench-{side}"
             t = time.perf_counter()
-            first = client.post(
-                f"{url}/v1/colorize", json={"image": image, "instruction": INSTRUCTIONS[0], "session_id": sid}
-            )
+            first = client.post(f"{url}/v2/colorize", json={"image": image, "instruction": INSTRUCTIONS[0]})
             first_s = time.perf_counter() - t
             lat = []
             for text in INSTRUCTIONS * args.repeat:
                 t = time.perf_counter()
-                res = client.post(
-                    f"{url}/v1/colorize", json={"image": image, "instruction": text, "session_id": sid}
-                )
+                res = client.post(f"{url}/v2/colorize", json={"image": image, "instruction": text})
                 lat.append(time.perf_counter() - t)
                 if res.status_code == 200:
                     for stage, sec in res.json()["timings"].items():
