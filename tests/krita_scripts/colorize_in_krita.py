@@ -362,6 +362,9 @@ def scenario_theme(cfg, h):
     theme.write(path, made)
     name, items = theme.read(path)
     check("T1: the file reads back", name == "headless" and [t for t, _ in items] == texts, (name, items))
+    for clause in items[1][1]["clauses"]:  # the sun fine-tuned by hand in the file: that RGB is painted
+        for colour in clause["colours"].values():
+            colour["rgb"] = [1, 2, 3]
     sent = len(h.answers)
     started = h.ctl.apply_theme([second], name, items, [second.root.children[0]])  # no active layer here
     spin(lambda: not h.ctl.busy)
@@ -376,6 +379,12 @@ def scenario_theme(cfg, h):
     want = [n for n in names(first.root.children[0]) if n != "Replaced"]
     group = second.root.children[0]
     check("T2: the same layers as on the first page", names(group) == want, (names(group), want))
+    sun = [layer for layer in group.children if layer.name.startswith("sun")]
+    x, y, w, h_ = sun[0].bounds() if sun else (0, 0, 0, 0)
+    data = sun[0].pixels(x, y, w, h_) if sun else b""
+    solid = [data[i : i + 3] for i in range(0, len(data), 4) if data[i + 3] == 255]
+    share = solid.count(bytes([3, 2, 1])) / max(len(solid), 1)
+    check("T2: the theme's stored RGB is painted, not the text's orange", share > 0.5, (len(solid), share))
     h.undo(second)
     check("T3: one Undo last takes the theme back", names(group) in ([], ["Replaced"]), names(group))
     for raw in raws:
