@@ -18,6 +18,7 @@ from .qt import (
     ARROW_RIGHT,
     ECHO_PASSWORD,
     INSTANT_POPUP,
+    NO_FRAME,
     SHORTCUT_FOCUS,
     SIZE_MINIMUM,
     SIZE_PREFERRED,
@@ -34,6 +35,7 @@ from .qt import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTimer,
     QToolButton,
@@ -48,6 +50,7 @@ DOCKER_TITLE = "Language Colorize"
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 LAYER_ROLE = USER_ROLE + 1
 EVERYTHING = "colour everything"
+STATUS_LINES = 6
 FILES = "Language Colorize themes (*.theme.json *.json)"
 
 _dockers = []
@@ -153,8 +156,13 @@ class LanguageColorizeDocker(DockWidget):
         self.status = QLabel("Select your line-art layer, type an instruction and press Enter.", root)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(TEXT_SELECTABLE)
-        self.status.setSizePolicy(SIZE_PREFERRED, SIZE_MINIMUM)
-        layout.addWidget(self.status)
+        # a guide ("No cat found. I see: ...") shows in full; a report of thirty layers scrolls
+        self.status_area = QScrollArea(root)
+        self.status_area.setWidget(self.status)
+        self.status_area.setWidgetResizable(True)
+        self.status_area.setFrameShape(NO_FRAME)
+        self.status_area.setSizePolicy(SIZE_PREFERRED, SIZE_MINIMUM)
+        layout.addWidget(self.status_area)
 
         self.history = QTreeWidget(root)
         self.history.setHeaderHidden(True)
@@ -379,9 +387,21 @@ class LanguageColorizeDocker(DockWidget):
     def on_history_changed(self, doc):
         self.refresh_history()
 
+    def _fit_status(self):
+        """The status area as tall as its text, up to STATUS_LINES lines (beyond, it scrolls)."""
+        width = max(self.status_area.viewport().width(), 50)
+        wanted = self.status.heightForWidth(width)
+        most = self.status.fontMetrics().lineSpacing() * STATUS_LINES + 6
+        self.status_area.setFixedHeight(min(max(wanted, self.status.fontMetrics().lineSpacing()) + 2, most))
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        DockWidget.resizeEvent(self, event)
+        self._fit_status()
+
     def _set_status(self, text, level):
         self.status_level = level
         self.status.setText(text)
+        self._fit_status()
         colour = {ERROR: "#e0533d", OK: "#3fa34d"}.get(level)
         self.status.setStyleSheet("QLabel { color: %s; }" % colour if colour else "")
 

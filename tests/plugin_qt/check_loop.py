@@ -162,3 +162,21 @@ def test_colour_everything_adds_one_layer_per_object_and_one_undo_takes_them_all
     dock.undo_button.click()
     assert results(raw) == [] and dock.history_texts() == []
     dock.deleteLater()
+
+
+def test_the_status_line_shows_a_guide_whole_and_scrolls_a_long_report(backend: FakeBackend) -> None:
+    dock, _raw = make_docker(backend)
+    dock.resize(300, 600)
+    dock.show()
+    guide = "No rabbit found. I see: 3 trees, 4 clouds, a bus, 2 birds, a sun, 4 grass, a pig, 3 houses. "
+    dock.on_message(guide + "Select the rabbit and say it again.", "error")
+    settle(100)
+    line = dock.status.fontMetrics().lineSpacing()
+    assert dock.status.height() >= 2 * line and dock.status_area.height() >= dock.status.height()
+    assert dock.status_area.verticalScrollBar().maximum() == 0  # all of it in view
+    dock.on_message("Coloured " + ", ".join("cloud: white" for _ in range(60)) + ".", "ok")
+    settle(100)
+    assert dock.status_area.height() <= line * docker_mod.STATUS_LINES + 6
+    assert dock.status_area.verticalScrollBar().maximum() > 0 and dock.history.height() > 4 * line
+    dock.hide()
+    dock.deleteLater()
