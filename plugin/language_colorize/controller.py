@@ -321,6 +321,8 @@ class Controller(QObject):
             for text, parse in instructions:
                 self._queue.append((False, self._theme_step(doc, text, line, parse, run)))
             self._queue.append((True, self._theme_merge(doc, after, run.title)))
+            if self.show_seen:  # the overlay follows the document's new state
+                self._queue.append((False, self._theme_look(doc, line)))
         self._queue.append((True, lambda: self._theme_done(run)))
         self._continue()
         return True
@@ -340,6 +342,9 @@ class Controller(QObject):
             return False
 
         return merge
+
+    def _theme_look(self, doc: Document, line: Layer) -> Callable[[], bool]:
+        return lambda: self._look(doc, line, ("Looked at %s again." % doc.title, INFO))
 
     def _theme_done(self, run: theme_mod.Progress) -> bool:
         text, well = run.summary()

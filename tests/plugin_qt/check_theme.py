@@ -123,9 +123,35 @@ def test_cancel_stops_the_theme_but_each_document_still_undoes_in_one_step(
     krita_with_document(backend.url)  # a second page; theme on both
     FakeBackend.delay = 0.3
     assert dock.apply_theme_to_all(str(path))
-    assert spin(lambda: len(backend.requests) >= 4)  # page 1's two, then page 2's first is under way
+    assert spin(lambda: len(backend.requests) >= 5)  # 2 + page 1's two; page 2's first is under way
     dock.controller.cancel()
     assert spin(lambda: not dock.controller.busy)
     assert dock.status_level == "info" and "Cancelled; the rest was not sent." in dock.status.text()
     steps = Document(raw).load_record().steps
     assert [s.instruction for s in steps][-1] == "Theme 'sketch' (2 instructions)" and len(steps) == 3
+
+
+def test_with_show_what_i_see_on_the_overlay_follows_a_theme_and_is_no_part_of_it(
+    backend: FakeBackend, tmp_path: Path
+) -> None:
+    dock, raw = make_docker(backend)
+    say(dock, "the sky is blue")
+    say(dock, "the sun is orange")
+    path = tmp_path / "t.theme.json"
+    assert dock.save_theme(str(path))
+    page = new_page("page 2")
+    dock.seen_button.setChecked(True)
+    assert spin(lambda: not dock.controller.busy)
+    sent = len(backend.paths)
+    assert dock.apply_theme(str(path))
+    assert spin(lambda: not dock.controller.busy)
+    assert backend.paths[sent:] == ["/v2/colorize", "/v2/colorize", "/v2/objects"]
+    assert dock.status.text() == "Applied 'sketch' to the document: 2 of 2 instructions coloured."
+    assert [n.name() for n in page.rootNode().childNodes()][-1] == "What I see"
+    assert dock.history_texts() == ["Theme 'sketch' (2 instructions)"]
+    dock.undo_button.click()
+    assert spin(lambda: not dock.controller.busy)
+    assert results(page) == [] and page.find("What I see") is not None
+    dock.seen_button.setChecked(False)
+    assert page.find("What I see") is None and raw.find("What I see") is None
+    dock.deleteLater()
