@@ -88,7 +88,8 @@ class Controller(QObject):
         self.client = client
         self.launcher = launcher
         self._job = None  # type: Optional[Job]
-        self._queue = []  # type: List[Tuple[bool, Callable[[], bool]]]  (runs even after Cancel, start)
+        # what runs after the current job: (kept when Cancel drops the rest, the function that starts it)
+        self._queue = []  # type: List[Tuple[bool, Callable[[], bool]]]
         self.restorer = None  # type: Optional[watch.WaitUntil]
         self.show_seen = False  # "Show what I see" is on: the overlay follows every instruction
 
