@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from backend.categories import BACKGROUND, FOREGROUND, PARTS, main_part
 from backend.language import InstructionError, ParsedInstruction, parse_instruction
 from backend.language.colours import BASIC, MODIFIERS, names, resolve
-from backend.service.server import MAX_INSTRUCTION
+from backend.service.schemas import MAX_INSTRUCTION
 
 MAX_SECONDS = 0.05
 PROPERTIES = settings(
