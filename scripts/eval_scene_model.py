@@ -8,8 +8,13 @@
 2. Held-out Quick, Draw! doodles, each drawn alone: category accuracy.
 3. The six real SketchyScene scenes: for each labelled instance the best predicted instance of the
    same category; recall at IoU 0.5 and mean IoU (evaluation/truth.py).
-4. CPU time per 768x768 scene (flatting + recognition) and peak memory.
-None of these scenes, doodles or seeds are ever used in training.
+4. Held-out real drawings alone on a 512 canvas, their long side 20/40/60/80/100% of it: held-out
+   doodles (sketchgen/real_drawings.py's split, --alone-per-category of each category) and held-out
+   OpenMoji codes. Category accuracy (the category of the biggest predicted instance) and the IoU of
+   that instance with the drawing's region.
+5. CPU time per 768x768 scene (flatting + recognition, the first analysis of a sketch) and peak
+   memory; the weights' size.
+None of these scenes, doodles, codes or seeds are ever used in training.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from evaluation.truth import best_ious, load_truth  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.doodles import to_drawing  # noqa: E402
 from sketchgen.pen import PenStyle  # noqa: E402
+from sketchgen.real_drawings import alone, load_clips, openmoji_split  # noqa: E402
+from sketchgen.real_drawings import load_doodles as load_real_doodles  # noqa: E402
 from sketchgen.render import render  # noqa: E402
 from sketchgen.scene import HELD_OUT_SEED_BASE, IGNORE, Composer, Scene  # noqa: E402
 from sketchgen.vocabulary import CLASS_INDEX, PART_INDEX  # noqa: E402
@@ -173,6 +180,55 @@ def doodle_accuracy(rec: LearnedRecognizer, size: int = 512) -> dict:
     }
 
 
+ALONE_SHARES = (0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def alone_accuracy(rec: LearnedRecognizer, per_category: int, size: int = 512) -> dict:
+    """Held-out doodles and OpenMoji drawings alone on a canvas at five sizes (see the docstring, 4.).
+
+    The category read is that of the biggest predicted instance: what an artist who says "the dog is
+    brown" about a page with one dog needs. Doodles are drawn with a random pen per drawing.
+    """
+    _, held = load_real_doodles()
+    by_cat: dict[str, list] = defaultdict(list)
+    for d in held:
+        if d.category != "unknown" and len(by_cat[d.category]) < per_category:
+            by_cat[d.category].append(d)
+    items = [("doodle", d.category, d, None) for ds in by_cat.values() for d in ds]
+    items += [("openmoji", c.category, None, c) for c in load_clips(openmoji_split()[1])]
+    acc: dict[tuple[str, float], list[float]] = defaultdict(list)
+    ious: dict[tuple[str, float], list[float]] = defaultdict(list)
+    per_cat: dict[str, list[float]] = defaultdict(list)
+    rng = np.random.default_rng(12)
+    for source, cat, doodle, clip in tqdm(items, desc="alone", leave=False):
+        for share in ALONE_SHARES:
+            sc = alone(rng, size, doodle=doodle, clip=clip, share=share, centred=True)
+            truth = sc.instances > 0
+            pred = rec.recognize(lineart_of(sc.ink))
+            big = max(pred, key=lambda p: int(np.count_nonzero(p.crop)), default=None)
+            ok = float(big is not None and big.category == cat)
+            acc[source, share].append(ok)
+            ious[source, share].append(iou(truth, big.mask) if big is not None else 0.0)
+            per_cat[cat].append(ok)
+    out: dict = {}
+    for source in ("doodle", "openmoji"):
+        n = len(acc[source, ALONE_SHARES[0]])
+        out[source] = {
+            "drawings": n,
+            "accuracy": float(np.mean([v for s in ALONE_SHARES for v in acc[source, s]])),
+            "mask_iou": float(np.mean([v for s in ALONE_SHARES for v in ious[source, s]])),
+            "by_size": {
+                f"{round(s * 100)}%": {
+                    "accuracy": round(float(np.mean(acc[source, s])), 3),
+                    "mask_iou": round(float(np.mean(ious[source, s])), 3),
+                }
+                for s in ALONE_SHARES
+            },
+        }
+    out["per_category_accuracy"] = {c: round(float(np.mean(v)), 2) for c, v in sorted(per_cat.items())}
+    return out
+
+
 def real_scenes(rec: LearnedRecognizer) -> dict:
     rows, times = [], []
     for scene in sorted(p for p in DEFAULT_SCENES.iterdir() if p.is_dir()):
@@ -205,6 +261,7 @@ def main() -> None:
     ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
     ap.add_argument("--scenes", type=int, default=100)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--alone-per-category", type=int, default=8, help="held-out doodles per category in 4.")
     args = ap.parse_args()
     rec = LearnedRecognizer(args.weights, "cpu")
 
@@ -224,6 +281,8 @@ def main() -> None:
         "generated": gen.report(),
         "doodles": doodle_accuracy(rec),
         "real": real_scenes(rec),
+        "alone": alone_accuracy(rec, args.alone_per_category),
+        "weights_mb": args.weights.stat().st_size / 1e6,
         "seconds_per_scene_768": {"median": float(np.median(times)), "p95": float(np.percentile(times, 95))},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -247,6 +306,17 @@ def main() -> None:
         f"{t['median'] * 1000:.0f} / {t['p95'] * 1000:.0f} ms |"
     )
     print(f"| peak memory (RSS) | {result['peak_rss_mb']:.0f} MB |")
+    print(f"| weights | {result['weights_mb']:.2f} MB |")
+    a = result["alone"]
+    for source in ("doodle", "openmoji"):
+        sizes = " / ".join(f"{v['accuracy']:.2f}" for v in a[source]["by_size"].values())
+        mious = " / ".join(f"{v['mask_iou']:.2f}" for v in a[source]["by_size"].values())
+        print(
+            f"| held-out {source} alone ({a[source]['drawings']} x 5 sizes): category accuracy "
+            f"| {a[source]['accuracy']:.3f} (20/40/60/80/100%: {sizes}) |"
+        )
+        print(f"| held-out {source} alone: mask IoU | {a[source]['mask_iou']:.3f} ({mious}) |")
+    print("\nalone, accuracy per category:", json.dumps(a["per_category_accuracy"]))
     print("\nreal scenes per category:", json.dumps(r["per_category"], indent=1))
     print("generated per-category IoU:", json.dumps(g["per_category_iou"]))
     print("generated per-part IoU:", json.dumps(g["per_part_iou"], indent=1))

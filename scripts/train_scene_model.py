@@ -1,4 +1,4 @@
-"""Train the scene model (backend/scene_net.py) from scratch on generated scenes, on the CPU.
+"""Train the scene model (backend/understanding/network.py) from scratch on generated scenes, on the CPU.
 
     python scripts/train_scene_model.py            # the committed weights: see the README's model card
 
@@ -16,92 +16,21 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
 import torch
-import torch.nn.functional as F
-from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.understanding.network import OFFSET_UNIT, STRIDE, SceneNet, save  # noqa: E402
+from backend.understanding.network import SceneNet, save  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
-from sketchgen.scene import HELD_OUT_SEED_BASE, IGNORE, Composer  # noqa: E402
-from sketchgen.targets import sample  # noqa: E402
+from sketchgen.scene import HELD_OUT_SEED_BASE, Composer  # noqa: E402
 from sketchgen.vocabulary import CLASSES, PART_NAMES  # noqa: E402
+from training.objective import LOSS_WEIGHTS, held_out_accuracy, losses  # noqa: E402
+from training.streams import DATA, Scenes  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "quickdraw"
 CONFIG = {"widths": [16, 32, 64, 128], "aspp": 64, "decoder": 64, "input_size": 512}
-CROPS_PER_SCENE = 2  # two crops of each generated scene: generation is half the cost of a step
-LOSS_WEIGHTS = {"semantic": 1.0, "parts": 0.5, "centre": 200.0, "offset": 1.0}
-
-
-class Scenes(IterableDataset):
-    """Batches of samples from scenes seeded by (step, index): the same stream after a resume."""
-
-    def __init__(self, start_step: int, batch: int, crop: int) -> None:
-        self.start_step, self.batch, self.crop = start_step, batch, crop
-
-    def __iter__(self):  # noqa: ANN204
-        cv2.setNumThreads(1)  # the worker has one core; OpenCV's own threads would fight the trainer's
-        info = get_worker_info()
-        workers, wid = (info.num_workers, info.id) if info else (1, 0)
-        train, _ = load_doodles(DATA)
-        composer = Composer(train)
-        step = self.start_step + wid
-        while True:
-            items = []
-            for i in range(0, self.batch, CROPS_PER_SCENE):
-                seed = (step * self.batch + i) % HELD_OUT_SEED_BASE
-                rng = np.random.default_rng(seed + 7_000_000)
-                scene = composer.scene(seed)
-                items += [
-                    sample(scene, rng, self.crop, stride=STRIDE, offset_unit=OFFSET_UNIT)
-                    for _ in range(CROPS_PER_SCENE)
-                ]
-            yield {
-                k: torch.from_numpy(np.stack([getattr(s, k) for s in items]))
-                for k in items[0].__dataclass_fields__
-            }
-            step += workers
-
-
-def losses(out: dict[str, torch.Tensor], b: dict[str, torch.Tensor], crop: int) -> dict[str, torch.Tensor]:
-    grid = (b["points"] + 0.5) / crop * 2 - 1  # (B, P, 2) in grid_sample's [-1, 1]
-
-    def at_points(x: torch.Tensor) -> torch.Tensor:  # (B, C, h, w) -> (B, C, P)
-        return F.grid_sample(x, grid[:, :, None], mode="bilinear", align_corners=False)[..., 0]
-
-    sem = F.cross_entropy(at_points(out["semantic"]), b["semantic"], ignore_index=IGNORE)
-    parts = at_points(out["parts"])
-    part = (
-        F.cross_entropy(parts, b["parts"], ignore_index=IGNORE)
-        if (b["parts"] != IGNORE).any()
-        else parts.sum() * 0
-    )
-    centre = F.mse_loss(out["centre"], b["centre"])
-    on = b["on_object"][:, None]
-    offset = (F.l1_loss(at_points(out["offset"]), b["offset"].transpose(1, 2), reduction="none") * on).sum()
-    offset = offset / on.sum().clamp(min=1) / 2
-    return {"semantic": sem, "parts": part, "centre": centre, "offset": offset}
-
-
-@torch.no_grad()
-def held_out_accuracy(net: SceneNet, scenes: list) -> float:
-    """Category accuracy on stroke pixels of held-out generated scenes: a quick training signal."""
-    net.eval()
-    right = total = 0
-    for sc in scenes:
-        x = torch.from_numpy(sc.ink.astype(np.float32) / 255)[None, None]
-        logits = F.interpolate(net(x)["semantic"], size=sc.ink.shape, mode="bilinear", align_corners=False)
-        pred = logits.argmax(1)[0].numpy()
-        m = (sc.ink > 64) & (sc.semantic != IGNORE)
-        right += int((pred[m] == sc.semantic[m]).sum())
-        total += int(m.sum())
-    net.train()
-    return right / max(total, 1)
 
 
 def main() -> None:
@@ -135,7 +64,7 @@ def main() -> None:
         print(f"resumed at step {step} ({seconds / 3600:.2f} h trained)")
     args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
 
-    _, held_doodles = load_doodles(DATA)
+    _, held_doodles = load_doodles(DATA / "quickdraw")
     held = Composer(held_doodles)
     probe = [held.scene(HELD_OUT_SEED_BASE + i) for i in range(24)]
     # spawn, not fork: a forked worker inherits OpenCV's thread pool mid-state and deadlocks in it.
