@@ -34,7 +34,7 @@ from .device import device as pick_device
 from .instance import Instance
 from .network import OFFSET_UNIT, STRIDE, load
 
-CODE_VERSION = "2"  # bump when the decoding below changes, so cached analyses are recomputed
+CODE_VERSION = "3"  # bump when the decoding below changes, so cached analyses are recomputed
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "scene_model.safetensors"
 
 
@@ -54,6 +54,10 @@ class Decoding:
     # 1 of the 13 predictions below it was a real object, against 76% of those above 2e-3.
     min_area: float = 1e-3
     loose_level: float = 0.5  # a paper-region pixel is part of an open-stroke object above this
+    # The sketch is also seen shrunk by these factors (centred on blank paper), and the category and
+    # part probabilities of all views are averaged: a drawing that fills the page then also appears
+    # at the sizes scene objects have in training. Objects are still separated at full size.
+    context_zoom: tuple[float, ...] = (2.0,)
 
 
 def _digest(data: bytes) -> str:
@@ -64,6 +68,24 @@ def _resize(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     h, w = shape
     shrink = h * w < a.shape[0] * a.shape[1]
     return cv2.resize(a, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+
+
+def _shrunk(small: np.ndarray, zoom: float) -> np.ndarray:
+    """The image shrunk by `zoom` in the middle of blank paper of its own size."""
+    h, w = small.shape
+    sh, sw = max(1, round(h / zoom)), max(1, round(w / zoom))
+    out = np.zeros_like(small)
+    y, x = (h - sh) // 2, (w - sw) // 2
+    out[y : y + sh, x : x + sw] = _resize(small, (sh, sw))
+    return out
+
+
+def _unshrunk(maps: np.ndarray, zoom: float, shape: tuple[int, int]) -> np.ndarray:
+    """(C, h, w) outputs of a shrunk view, cut back to the image and resized onto its grid."""
+    h, w = shape
+    sh, sw = max(1, round(h / zoom)), max(1, round(w / zoom))
+    y, x = (h - sh) // 2, (w - sw) // 2
+    return np.stack([_resize(np.ascontiguousarray(m[y : y + sh, x : x + sw]), (h, w)) for m in maps])
 
 
 def _fit(shape: tuple[int, int], side: int) -> tuple[int, int]:
@@ -99,7 +121,15 @@ class LearnedRecognizer:
         """
         h, w = _fit(ink.shape, self.input_side)
         small = _resize(ink.astype(np.float32), (h, w))
-        return self._torch_thread.submit(self._predict, small).result()
+        pred = self._torch_thread.submit(self._predict, small).result()
+        for zoom in self.decoding.context_zoom:
+            view = self._torch_thread.submit(self._predict, _shrunk(small, zoom)).result()
+            for key in ("semantic", "parts"):
+                pred[key] += _unshrunk(view[key], zoom, (h, w))
+        views = 1 + len(self.decoding.context_zoom)
+        pred["semantic"] /= views
+        pred["parts"] /= views
+        return pred
 
     @torch.inference_mode()
     def _predict(self, small: np.ndarray) -> dict[str, np.ndarray]:
