@@ -45,14 +45,19 @@ def load(data: Path) -> tuple[list[Doodle], list[Doodle]]:
     return train, held
 
 
-def to_drawing(doodle: Doodle) -> Drawing:
-    """One filled silhouette (no outline) under the doodle's own strokes as open lines."""
+def silhouette_outlines(doodle: Doodle) -> list[np.ndarray]:
+    """The outlines (k, 2) of what the doodle's strokes close, in its 0-255 box (found at RASTER)."""
     canvas = np.zeros((RASTER, RASTER), np.uint8)
     k = RASTER / 256
     for s in doodle.strokes:
         cv2.polylines(canvas, [np.round(s * k).astype(np.int32)], False, 1, 2)
     filled = fill_outline(canvas.astype(bool)).astype(np.uint8)
     contours, _ = cv2.findContours(filled, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    pieces = [Piece("", c[:, 0].astype(np.float64) / k, outline=False) for c in contours if len(c) >= 3]
+    return [c[:, 0].astype(np.float64) / k for c in contours if len(c) >= 3]
+
+
+def to_drawing(doodle: Doodle) -> Drawing:
+    """One filled silhouette (no outline) under the doodle's own strokes as open lines."""
+    pieces = [Piece("", outline, outline=False) for outline in silhouette_outlines(doodle)]
     pieces += [Piece("", s, fill=False, closed=False) for s in doodle.strokes if len(s) >= 2]
     return Drawing(doodle.category, pieces, parts_known=False)

@@ -28,13 +28,12 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from .doodles import RASTER, Doodle
+from .doodles import Doodle, silhouette_outlines
 from .doodles import load as load_quickdraw
 from .drawing import Drawing, Piece
 from .pen import PenStyle
 from .render import render
 from .scene import IGNORE, Composer, Scene, _labels
-from .silhouette import fill_outline
 from .vocabulary import CLASS_INDEX, PART_INDEX, QUICKDRAW_TO_CLASS
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -118,15 +117,9 @@ def to_drawing(doodle: Doodle) -> Drawing:
     The silhouette's inside has no part label in a part doodle (its strokes do), so the loss skips it;
     part-less categories teach "no part" everywhere.
     """
-    canvas = np.zeros((RASTER, RASTER), np.uint8)
-    k = RASTER / 256
-    for s in doodle.strokes:
-        cv2.polylines(canvas, [np.round(s * k).astype(np.int32)], False, 1, 2)
-    filled = fill_outline(canvas.astype(bool)).astype(np.uint8)
-    contours, _ = cv2.findContours(filled, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     labelled = isinstance(doodle, PartDoodle) and doodle.category not in NO_PARTS
     inside = UNKNOWN_PART if labelled else ""
-    pieces = [Piece(inside, c[:, 0].astype(np.float64) / k, outline=False) for c in contours if len(c) >= 3]
+    pieces = [Piece(inside, outline, outline=False) for outline in silhouette_outlines(doodle)]
     names = doodle.stroke_parts if labelled else [""] * len(doodle.strokes)
     pieces += [
         Piece(p, s, fill=False, closed=False)
