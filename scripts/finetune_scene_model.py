@@ -1,7 +1,9 @@
 """Fine-tune the scene model on real drawings at every scale, from the from-scratch weights, on the CPU.
 
-    python scripts/finetune_scene_model.py --init weights/scene_model_scratch.safetensors --hours 0.85 \\
-        --out weights/scene_model.safetensors
+    python scripts/finetune_scene_model.py --init weights/scene_model.safetensors --hours 0.85
+
+Its result is written to out/finetune/ and is not the product's model: see the README ("Scene model")
+for what it gained and why it was not shipped.
 
 The stream is training.streams.Mixed: generated scenes whose objects are often real doodles and
 OpenMoji clip art, and single real drawings alone on a canvas at 10-150% of it. The model starts from

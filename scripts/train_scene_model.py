@@ -44,7 +44,7 @@ def main() -> None:
     )
     ap.add_argument("--checkpoint", type=Path, default=ROOT / "out" / "scene_model" / "checkpoint.pt")
     ap.add_argument("--checkpoint-every", type=int, default=100)
-    ap.add_argument("--out", type=Path, default=ROOT / "weights" / "scene_model_scratch.safetensors")
+    ap.add_argument("--out", type=Path, default=ROOT / "weights" / "scene_model.safetensors")
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     args = ap.parse_args()
     torch.manual_seed(0)
