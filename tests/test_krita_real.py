@@ -48,8 +48,9 @@ def isolated_env(tmp: Path, program: str = "kritarunner") -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("PYTHONHOME", "VIRTUAL_ENV") and not k.startswith("PYENV")
-    }
+        if k not in ("PYTHONHOME", "VIRTUAL_ENV", "QT_QPA_PLATFORM")
+        and not k.startswith(("PYENV", "LANGCOLORIZE_"))
+    }  # the fake-Krita tests' settings (offscreen Qt, no docker registration) must not reach Krita
     env["PATH"] = krita_path(os.environ.get("PATH", ""), program)
     for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"):
         path = tmp / name.lower()
