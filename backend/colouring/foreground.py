@@ -8,14 +8,11 @@ import numpy as np
 
 from backend.categories import main_part
 from backend.language import Colour
-from backend.lineart import LineArt, region_areas
+from backend.lineart import LineArt, regions_under
 from backend.understanding import Instance
 
 from .layers import Layer, paint
 from .palette import part_colours
-
-# A selection covers a region when it holds at least this share of the region's pixels.
-SELECTION_COVER = 0.5
 
 
 def object_layer(
@@ -67,10 +64,7 @@ def selection_layer(lineart: LineArt, colour: Colour, mask: np.ndarray | None) -
     """The closed regions mostly inside the selection, filled flat: "make it red" with a selection."""
     if mask is None or not mask.any():
         raise LookupError("Select an area first, or name the object to colour (e.g. 'the car is red').")
-    count = region_areas(lineart)
-    covered = np.bincount(lineart.regions[mask], minlength=lineart.n_regions + 1)
-    chosen = covered >= SELECTION_COVER * np.maximum(count, 1)
-    chosen[0] = False
+    chosen = regions_under(lineart, mask)
     area = chosen[lineart.regions]
     if not area.any():
         raise LookupError("The selection does not cover any closed area of the line art.")

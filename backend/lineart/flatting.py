@@ -225,3 +225,16 @@ def regions_to_mask(lineart: LineArt, ids: Iterable[int] | np.ndarray) -> np.nda
     wanted = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, np.int64).ravel()
     lut[wanted[(wanted >= 1) & (wanted <= lineart.n_regions)]] = True
     return lut[lineart.regions]
+
+
+# A selection takes a region when it holds at least this share of the region's pixels: a rough box
+# or lasso a little larger than an object takes the object's regions, not the paper around it.
+SELECTION_COVER = 0.5
+
+
+def regions_under(lineart: LineArt, selection: np.ndarray) -> np.ndarray:
+    """bool (n_regions + 1,): the regions mostly inside a bool HxW selection (index 0 never)."""
+    covered = np.bincount(lineart.regions[selection], minlength=lineart.n_regions + 1)
+    chosen = covered >= SELECTION_COVER * np.maximum(lineart.areas, 1)
+    chosen[0] = False
+    return chosen

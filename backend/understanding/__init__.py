@@ -9,7 +9,7 @@ from .horizon import estimate_horizon
 from .instance import Instance, SceneRecognizer
 from .inventory import inventory
 from .scene import understand
-from .selection import object_from_selection, selected_regions
+from .selection import object_from_selection
 from .taught import Taught, with_taught
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "estimate_horizon",
     "inventory",
     "object_from_selection",
-    "selected_regions",
     "understand",
     "with_taught",
 ]

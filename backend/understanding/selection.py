@@ -1,7 +1,8 @@
 """Objects the artist points at: the line-art regions under a selection, taken as one object.
 
 A selection is rough (a box or lasso a little larger than the object), so a region counts when most
-of it lies inside; the big paper region around the object has only a sliver inside and stays out.
+of it lies inside (lineart.regions_under, the same rule as a plain selection fill); the big paper
+region around the object has only a sliver inside and stays out.
 Such an object gets its parts the way a recognised one without learned parts does: by geometry.
 """
 
@@ -10,26 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from backend.categories import PARTS
-from backend.lineart import LineArt
+from backend.lineart import LineArt, regions_under
 
 from .instance import Instance
 from .parts import label_parts
 
-# A region is the selected object's when at least this share of its pixels is selected.
-REGION_COVER = 0.5
-
-
-def selected_regions(lineart: LineArt, mask: np.ndarray) -> np.ndarray:
-    """bool HxW: every region mostly inside the selection (lines included); may be all False."""
-    covered = np.bincount(lineart.regions[mask], minlength=lineart.n_regions + 1)
-    chosen = covered >= REGION_COVER * np.maximum(lineart.areas, 1)
-    chosen[0] = False
-    return chosen[lineart.regions]
-
 
 def object_from_selection(lineart: LineArt, mask: np.ndarray, category: str, source: str) -> Instance | None:
     """The selected regions as an object of `category` (any name), with parts where it has them."""
-    area = selected_regions(lineart, mask)
+    area = regions_under(lineart, mask)[lineart.regions]
     if not area.any():
         return None
     inst = Instance(category, area, 1.0)
