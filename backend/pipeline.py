@@ -208,7 +208,7 @@ class Colorizer:
         obj = object_from_selection(scene.lineart, mask, name, "taught")
         if obj is None:
             raise LookupError("The selection does not cover any closed area of the line art.")
-        return Taught(name, obj.mask)
+        return Taught.of(obj)
 
 
 def _selection_key(name: str, obj: Instance) -> str:

@@ -22,8 +22,22 @@ REPLACED_SHARE = 0.5
 
 @dataclass(frozen=True)
 class Taught:
+    """A taught object, kept cropped to its box like an Instance: a request may carry 64 of them, and
+    canvas-size masks would cost 64 MB each on an 8192x8192 page."""
+
     category: str  # any name the artist used, known category or not ("giraffe")
-    mask: np.ndarray  # bool HxW, what the artist selected when teaching
+    box: tuple[slice, slice]  # (rows, columns) of the object on the canvas
+    crop: np.ndarray  # bool, the object inside `box`
+
+    @classmethod
+    def of(cls, inst: Instance) -> Taught:
+        return cls(inst.category, inst.box, inst.crop)
+
+    def mask(self, shape: tuple[int, int]) -> np.ndarray:
+        """bool HxW on a canvas of `shape`: built when needed, for one object at a time."""
+        out = np.zeros(shape, bool)
+        out[self.box] = self.crop
+        return out
 
 
 def with_taught(lineart: LineArt, instances: list[Instance], taught: list[Taught]) -> list[Instance]:
@@ -33,7 +47,7 @@ def with_taught(lineart: LineArt, instances: list[Instance], taught: list[Taught
     objects = [
         inst
         for t in taught
-        if (inst := object_from_selection(lineart, t.mask, t.category, "taught")) is not None
+        if (inst := object_from_selection(lineart, t.mask(lineart.shape), t.category, "taught")) is not None
     ]
     if not objects:
         return instances
