@@ -9,6 +9,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,17 @@ from backend.service.images import MAX_FILE_BYTES
 from tests.conftest import ROOT
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, timeout: float = 300, preexec_fn: Callable[[], None] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m backend ARGS` in a child process (preexec_fn: run in the child before it starts)."""
     return subprocess.run(
-        [sys.executable, "-m", "backend", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "backend", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=preexec_fn,
     )
 
 
@@ -130,21 +139,13 @@ def test_read_only_out_is_refused_before_the_model_loads(tmp_path) -> None:
     locked.chmod(0o555)
     try:
         start = time.monotonic()
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "backend",
-                "colorize",
-                str(SKETCH),
-                "--instruction",
-                "x",
-                "--out",
-                str(locked),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
+        proc = run_cli(
+            "colorize",
+            str(SKETCH),
+            "--instruction",
+            "x",
+            "--out",
+            str(locked),
             timeout=120,
             preexec_fn=without_root_override,
         )
@@ -204,23 +205,8 @@ def test_a_full_disk_leaves_no_half_result(shared_data, tmp_path) -> None:
 
     sketch = shared_data / "sketchyscene-scenes" / "9996" / "sketch.png"  # 750x750: layers over 4 KB
 
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "backend",
-            "colorize",
-            str(sketch),
-            "--instruction",
-            "the sky is blue",
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        preexec_fn=small_files,
+    proc = run_cli(
+        "colorize", str(sketch), "--instruction", "the sky is blue", "--out", str(out), preexec_fn=small_files
     )
     assert proc.returncode == 2
     one_error_line(proc.stderr, "cannot write the results", str(out))
