@@ -601,3 +601,9 @@ def error_with(call) -> str:
     with pytest.raises(InstructionError) as err:
         call()
     return str(err.value)
+
+
+def test_a_selected_new_name_works_however_many_names_the_document_was_taught() -> None:
+    taught = ["giraffe", "zebra", "unicorn", "dragon", "robot"]
+    clause = one_of(parse_instruction("the lion is yellow", names=taught, selection=True))
+    assert (clause.target.category, clause.target.known) == ("lion", False)

@@ -38,15 +38,15 @@ def parse_instruction(text: str, names: Iterable[str] = (), selection: bool = Fa
     if command is not None:
         return command
     names = list(names)
-    for _ in range(MAX_NEW_NAMES + 1):
+    for added in range(MAX_NEW_NAMES + 1):
         try:
             with artist_names(names):
                 return _parse_description(text)
         except InstructionError as error:
-            if not selection or error.unknown_object is None or len(names) >= MAX_NEW_NAMES + 1:
+            if not selection or error.unknown_object is None or added == MAX_NEW_NAMES:
                 raise
             names.append(error.unknown_object)
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: the last pass returns or raises")
 
 
 def _parse_description(text: str) -> ParsedInstruction:
