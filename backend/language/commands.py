@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
+from .colours import is_colour
 from .instruction import Clause, InstructionError, ParsedInstruction, Target
+from .phrases import read_phrase, to_target
+from .tokenizer import tokenize
 
 _COLOUR_VERB = r"(?:colou?r(?:ise|ize)?|paint|fill|flat|flatten)"
 _EVERYTHING = re.compile(
@@ -45,9 +48,6 @@ def _singular(word: str) -> str:
 
 def _target(name: str) -> Target:
     """A known category by any of its names ("puppy" -> dog), else the artist's own word, singular."""
-    from .phrases import read_phrase, to_target
-    from .tokenizer import tokenize
-
     tokens = tokenize(f"the {name}")
     found = read_phrase(tokens, 0)
     if found is not None and found.kind == "object" and found.end == len(tokens):
@@ -72,6 +72,4 @@ def read_command(text: str) -> ParsedInstruction | None:
 
 def _is_colour_sentence(name: str) -> bool:
     """ "this is red", "it's light blue": a colour for the selection, not a name to learn."""
-    from .colours import is_colour
-
     return is_colour(name.split())
