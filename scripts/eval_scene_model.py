@@ -37,9 +37,12 @@ sys.path.insert(0, str(ROOT))
 
 from backend.categories import FOREGROUND, PARTS  # noqa: E402
 from backend.lineart import LineArt, flatten, ink_from_rgba  # noqa: E402
-from backend.understanding import Instance  # noqa: E402
+from backend.understanding import Instance, SceneRecognizer  # noqa: E402
+from backend.understanding.object_classifier import DEFAULT_WEIGHTS as OBJECT_WEIGHTS  # noqa: E402
+from backend.understanding.object_classifier import ObjectClassifier  # noqa: E402
 from backend.understanding.parts import label_parts  # noqa: E402
 from backend.understanding.recogniser import DEFAULT_WEIGHTS, LearnedRecognizer  # noqa: E402
+from backend.understanding.second_look import SecondLook  # noqa: E402
 from evaluation.truth import best_ious, load_truth  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.doodles import to_drawing  # noqa: E402
@@ -152,7 +155,7 @@ class Generated:
         }
 
 
-def doodle_accuracy(rec: LearnedRecognizer, size: int = 512) -> dict:
+def doodle_accuracy(rec: SceneRecognizer, size: int = 512) -> dict:
     """Each held-out doodle alone, centred, 45% of the canvas high: is its object named right?"""
     _, held = load_doodles(QUICKDRAW)
     rng = np.random.default_rng(5)
@@ -183,7 +186,7 @@ def doodle_accuracy(rec: LearnedRecognizer, size: int = 512) -> dict:
 ALONE_SHARES = (0.2, 0.4, 0.6, 0.8, 1.0)
 
 
-def alone_accuracy(rec: LearnedRecognizer, per_category: int, size: int = 512) -> dict:
+def alone_accuracy(rec: SceneRecognizer, per_category: int, size: int = 512) -> dict:
     """Held-out doodles and OpenMoji drawings alone on a canvas at five sizes (see the docstring, 4.).
 
     The category read is that of the biggest predicted instance: what an artist who says "the dog is
@@ -229,9 +232,9 @@ def alone_accuracy(rec: LearnedRecognizer, per_category: int, size: int = 512) -
     return out
 
 
-def real_scenes(rec: LearnedRecognizer) -> dict:
+def real_scenes(rec: SceneRecognizer, kept: list[str] | None = None) -> dict:
     rows, times = [], []
-    for scene in sorted(p for p in DEFAULT_SCENES.iterdir() if p.is_dir()):
+    for scene in sorted(p for p in DEFAULT_SCENES.iterdir() if p.is_dir() and (not kept or p.name in kept)):
         rgba = np.asarray(Image.open(scene / "sketch.png").convert("RGBA"))
         t = time.perf_counter()
         la = flatten(ink_from_rgba(rgba))
@@ -262,8 +265,22 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=100)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--alone-per-category", type=int, default=8, help="held-out doodles per category in 4.")
+    ap.add_argument(
+        "--objects",
+        default=str(OBJECT_WEIGHTS),
+        help="object classifier weights, or 'none' for the scene model alone",
+    )
+    ap.add_argument("--only", choices=("real", "alone"), help="print just this section (quicker comparisons)")
+    ap.add_argument("--real-scenes", default="", help="with --only real: comma-separated scenes to score")
     args = ap.parse_args()
-    rec = LearnedRecognizer(args.weights, "cpu")
+    rec: SceneRecognizer = LearnedRecognizer(args.weights, "cpu")
+    if args.objects != "none":
+        rec = SecondLook(rec, ObjectClassifier(Path(args.objects)))
+    if args.only:
+        kept = [s for s in args.real_scenes.split(",") if s]
+        part = real_scenes(rec, kept) if args.only == "real" else alone_accuracy(rec, args.alone_per_category)
+        print(json.dumps(part, indent=1))
+        return
 
     _, held = load_doodles(QUICKDRAW)
     composer = Composer(held)
@@ -282,7 +299,10 @@ def main() -> None:
         "doodles": doodle_accuracy(rec),
         "real": real_scenes(rec),
         "alone": alone_accuracy(rec, args.alone_per_category),
-        "weights_mb": args.weights.stat().st_size / 1e6,
+        "weights_mb": (
+            args.weights.stat().st_size + (Path(args.objects).stat().st_size if args.objects != "none" else 0)
+        )
+        / 1e6,
         "seconds_per_scene_768": {"median": float(np.median(times)), "p95": float(np.percentile(times, 95))},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -306,7 +326,7 @@ def main() -> None:
         f"{t['median'] * 1000:.0f} / {t['p95'] * 1000:.0f} ms |"
     )
     print(f"| peak memory (RSS) | {result['peak_rss_mb']:.0f} MB |")
-    print(f"| weights | {result['weights_mb']:.2f} MB |")
+    print(f"| weights (scene model + object classifier) | {result['weights_mb']:.2f} MB |")
     a = result["alone"]
     for source in ("doodle", "openmoji"):
         sizes = " / ".join(f"{v['accuracy']:.2f}" for v in a[source]["by_size"].values())

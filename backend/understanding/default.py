@@ -9,8 +9,11 @@ from .instance import SceneRecognizer
 
 @functools.cache
 def default_recognizer() -> SceneRecognizer:
-    """The learned scene model (backend/recognizer_learned.py): on the six real scenes it finds twice
-    as many objects as the first, doodle-based recogniser (README, "Scene model")."""
+    """The scene model with the object classifier's second look (second_look.py): the scene model
+    separates the objects of a scene, the classifier judges each one at its own size and finds the
+    big drawings the scene model misses (README, "Recognition")."""
+    from .object_classifier import ObjectClassifier
     from .recogniser import LearnedRecognizer
+    from .second_look import SecondLook
 
-    return LearnedRecognizer()
+    return SecondLook(LearnedRecognizer(), ObjectClassifier())

@@ -21,7 +21,7 @@ class Instance:
     full-canvas masks (`mask`, `parts`), built on access.
     """
 
-    __slots__ = ("category", "score", "shape", "parts_source", "source", "_box", "_crop", "_parts")
+    __slots__ = ("category", "score", "beliefs", "shape", "parts_source", "source", "_box", "_crop", "_parts")
 
     def __init__(
         self, category: str, mask: np.ndarray, score: float, parts: dict[str, np.ndarray] | None = None
@@ -55,6 +55,9 @@ class Instance:
     ) -> None:
         self.category = category  # one of categories.FOREGROUND, or "unknown"
         self.score = score
+        # The recogniser's belief in each category (summing to 1) where it has one: a later judge
+        # (second_look.py) weighs it against its own instead of overruling a bare name.
+        self.beliefs: dict[str, float] = {}
         self.shape = shape
         self._box = box
         self._crop = np.ascontiguousarray(crop, bool)

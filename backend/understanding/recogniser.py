@@ -17,7 +17,6 @@ mostly made of them, so a closed object does not grow a blurry halo over its out
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +32,9 @@ from backend.lineart import LineArt
 from .device import device as pick_device
 from .instance import Instance
 from .network import OFFSET_UNIT, STRIDE, load
+from .torch_thread import on_torch_thread
 
-CODE_VERSION = "3"  # bump when the decoding below changes, so cached analyses are recomputed
+CODE_VERSION = "4"  # bump when the decoding below changes, so cached analyses are recomputed
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "scene_model.safetensors"
 
 
@@ -108,10 +108,6 @@ class LearnedRecognizer:
         self.input_side = int(self.config["input_size"])
         digest = _digest(Path(weights).read_bytes())
         self.version = f"scene-net-{CODE_VERSION}-{digest}-{_digest(repr(decoding).encode())}"
-        # Every torch call runs on this one thread. Torch already spreads one pass over every core;
-        # called from the server's many request threads, it grew a thread team and a malloc arena per
-        # caller, and 50 concurrent requests on small sketches took 1 GB more memory than one.
-        self._torch_thread = ThreadPoolExecutor(1, thread_name_prefix="scene-net")
 
     def predict(self, ink: np.ndarray) -> dict[str, np.ndarray]:
         """Network outputs for a full-size ink map, at the network's scale (long side = input_side).
@@ -121,9 +117,9 @@ class LearnedRecognizer:
         """
         h, w = _fit(ink.shape, self.input_side)
         small = _resize(ink.astype(np.float32), (h, w))
-        pred = self._torch_thread.submit(self._predict, small).result()
+        pred = on_torch_thread(self._predict, small)
         for zoom in self.decoding.context_zoom:
-            view = self._torch_thread.submit(self._predict, _shrunk(small, zoom)).result()
+            view = on_torch_thread(self._predict, _shrunk(small, zoom))
             for key in ("semantic", "parts"):
                 pred[key] += _unshrunk(view[key], zoom, (h, w))
         views = 1 + len(self.decoding.context_zoom)
@@ -231,12 +227,14 @@ class LearnedRecognizer:
             c = int(evidence.argmax()) + 1
             score = float(evidence[c - 1] / max(area, 1))
             lut[ids] = len(groups)
-            groups.append((ids, self.classes[c], score, i if open_stroke else -1))
+            groups.append(
+                (ids, self.classes[c], score, i if open_stroke else -1, evidence / max(evidence.sum(), 1e-12))
+            )
         if not groups:
             return []
         inst_map = lut[lineart.regions]
         open_group = np.full(len(centres) + 1, -1, np.int32)  # centre (+1) -> its open-stroke group
-        for g, (_, _, _, centre) in enumerate(groups):
+        for g, (_, _, _, centre, _) in enumerate(groups):
             if centre >= 0:
                 open_group[centre + 1] = g
         if (open_group >= 0).any():
@@ -247,7 +245,7 @@ class LearnedRecognizer:
             inst_map[take] = loose_full[take]
         # Parts: each region of an object takes the most voted of its category's parts.
         part_lut = np.full(n_regions, -1, np.int32)
-        for ids, category, _, _ in groups:
+        for ids, category, _, _, _ in groups:
             names = PARTS.get(category)
             if names and len(ids):
                 rows = [self.parts.index(p) for p in names]
@@ -256,12 +254,14 @@ class LearnedRecognizer:
         for g, box in enumerate(ndimage.find_objects(inst_map + 1, len(groups))):
             if box is None:
                 continue
-            _, category, score, _ = groups[g]
+            _, category, score, _, beliefs = groups[g]
             crop = inst_map[box] == g
             labels = np.where(crop, part_lut[lineart.regions[box]], -1)
             masks = {p: labels == j for j, p in enumerate(PARTS.get(category, []))}
             parts = {p: m for p, m in masks.items() if m.any()}
-            instances.append(Instance.from_crop(category, full, box, crop, score, parts))
+            inst = Instance.from_crop(category, full, box, crop, score, parts)
+            inst.beliefs = dict(zip(self.classes[1:], beliefs.tolist(), strict=True))
+            instances.append(inst)
         return instances
 
 

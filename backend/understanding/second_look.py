@@ -1,0 +1,262 @@
+"""A second look at every candidate object, each on its own: the scene model's objects and the
+drawing's own stroke groups, judged by the object classifier.
+
+Why: the scene model reads a whole sketch at one scale. It names the right thing in the scenes it was
+trained on, but on a horse filling the page it finds nothing, on clip art it names the wrong animal,
+and over open sky it can see an object that is not there. The object classifier sees each candidate
+cut to its box, whatever its size, so:
+
+- an object the scene model named takes the category both believe in most (the product of the scene
+  model's and the classifier's probabilities): a sure classifier outvotes an unsure scene model;
+- an object the classifier calls "none" (paper, a fragment) is dropped unless the scene model was
+  sure of it;
+- a group of connected strokes that no object explains (a big animal alone, a car seen from the
+  front) is shown to the classifier, and becomes an object when the classifier is sure: its inside
+  is every region enclosed by those strokes, and the scene model's objects inside it are absorbed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from backend.lineart import LineArt
+
+from .instance import Instance
+from .object_classifier import ObjectClassifier
+from .object_view import object_view
+from .recogniser import LearnedRecognizer
+from .torch_thread import on_torch_thread
+
+GROUP_SIDE = 512  # stroke groups are found on the line mask shrunk to this long side
+
+
+@dataclass(frozen=True)
+class Judging:
+    """When the classifier overrules or adds to the scene model; part of the recogniser's version."""
+
+    classifier_weight: float = 1.0  # the classifier's probabilities are raised to this before fusing
+    drop_level: float = 0.7  # "none" above this drops an object ...
+    drop_unless: float = 0.6  # ... unless the scene model's own score is above this
+    propose_level: float = 0.6  # a stroke group becomes an object above this ...
+    sure: float = 0.5  # ... unless it holds several objects the classifier believes above this,
+    grow: float = 1.3  # ... or one of its own category that it is not this many times bigger than
+    min_group: float = 0.02  # stroke groups whose box is under this share of the canvas are left alone
+    join: float = 0.01  # strokes closer than this share of the long side are one group
+    close: float = 0.03  # gaps in a group's outline narrower than this share of the long side are closed
+    absorb: float = 0.7  # an object this much inside a new one becomes part of it
+    spill_strokes: float = 0.1  # an object of the group's category around it, with less than this
+    # share of its strokes outside the group, is the group's object with a leaked fill: replaced
+    max_views: int = 48  # views per sketch, biggest first: bounds the classifier's cost
+
+
+@dataclass
+class _Group:
+    box: tuple[slice, slice]  # full-canvas box
+    strokes: np.ndarray  # bool, box-sized: the group's ink
+    inside: np.ndarray  # bool, box-sized: the area the group's outline encloses
+
+
+class SecondLook:
+    """A SceneRecognizer: the scene model's objects, re-judged and completed by the object classifier."""
+
+    name = "scene-net+object-classifier"
+
+    def __init__(
+        self, scene: LearnedRecognizer, classifier: ObjectClassifier, judging: Judging = Judging()
+    ) -> None:
+        self.scene, self.classifier, self.judging = scene, classifier, judging
+        digest = hashlib.blake2b(
+            repr(judging).encode() + classifier.digest.encode(), digest_size=6
+        ).hexdigest()
+        self.version = f"{scene.version}+objects-{digest}"
+
+    def recognize(self, lineart: LineArt) -> list[Instance]:
+        j = self.judging
+        instances = self.scene.recognize(lineart)[: j.max_views]
+        groups = self._stroke_groups(lineart)[: max(0, j.max_views - len(instances))]
+        views = [object_view(lineart.ink, inst.box, _grown(inst.crop)) for inst in instances]
+        views += [object_view(lineart.ink, g.box, g.strokes) for g in groups]
+        if not views:
+            return instances
+        probs = on_torch_thread(self.classifier.probabilities, np.stack(views))
+        labels = self.classifier.labels
+        kept: list[tuple[Instance, float]] = []  # with the classifier's belief in its category
+        for inst, p in zip(instances, probs[: len(instances)], strict=True):
+            if p[0] >= j.drop_level and inst.score < j.drop_unless:
+                continue
+            if inst.beliefs:  # both judges' beliefs, multiplied: each can outvote a weak other
+                scene = np.array([inst.beliefs.get(c, 0.0) for c in labels[1:]])
+                fused = (scene + 1e-3) * (p[1:] / max(p[1:].sum(), 1e-6) + 1e-3) ** j.classifier_weight
+                best = labels[int(fused.argmax()) + 1]
+                if best != inst.category:
+                    score = float(fused.max() / fused.sum())
+                    inst = Instance.from_crop(best, inst.shape, inst.box, inst.crop, score)
+            own = float(p[labels.index(inst.category)]) if inst.category in labels else 0.0
+            kept.append((inst, own))
+        for g, p in zip(groups, probs[len(instances) :], strict=True):
+            top = int(p[1:].argmax()) + 1
+            if p[top] < j.propose_level:
+                continue
+            new = _object_of(lineart, g, labels[top], float(p[top]))
+            if new is None:
+                continue
+            inside = [(k, own) for k, own in kept if _share_inside(k, new) >= j.absorb]
+            sure = [k for k, own in inside if own >= j.sure]
+            if len(sure) > 1:  # several objects the scene model separated: they stay apart
+                continue
+            if sure and (sure[0].category != new.category or _area(new) < j.grow * _area(sure[0])):
+                continue  # one object, already known at about its size
+            # the same object found bigger than its outline: its fill leaked into empty paper
+            spilled = [
+                (k, own)
+                for k, own in kept
+                if k.category == new.category
+                and _share_inside(new, k) >= j.absorb
+                and _strokes_outside(lineart, k, new) < j.spill_strokes
+            ]
+            gone = inside + spilled
+            kept = [(k, own) for k, own in kept if not any(k is i for i, _ in gone)] + [(new, float(p[top]))]
+        return [k for k, _ in kept]
+
+    def _stroke_groups(self, lineart: LineArt) -> list[_Group]:
+        """Connected stroke groups (strokes closer than `join` count as connected), biggest first."""
+        j = self.judging
+        full = lineart.shape
+        k = min(1.0, GROUP_SIDE / max(full))
+        small = (max(1, round(full[0] * k)), max(1, round(full[1] * k)))
+        lines = cv2.resize(lineart.lines.astype(np.uint8), small[::-1], interpolation=cv2.INTER_AREA) > 0
+        r = max(1, round(j.join * max(small)))
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+        joined = cv2.dilate(lines.astype(np.uint8), disc)
+        n, label, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        groups = []
+        order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1
+        for i in order:
+            x, y, w, h = stats[i, :4]
+            if w * h < j.min_group * small[0] * small[1]:
+                continue
+            box_small = (slice(y, y + h), slice(x, x + w))
+            box = (
+                slice(int(y / k), min(full[0], round((y + h) / k))),
+                slice(int(x / k), min(full[1], round((x + w) / k))),
+            )
+            bh, bw = box[0].stop - box[0].start, box[1].stop - box[1].start
+            filled = _filled(
+                label[box_small] == i, _edges(box_small, small), max(1, round(j.close * max(small)))
+            )
+            # back to the outline itself: the group was grown by r to join its strokes
+            filled = cv2.erode(filled.astype(np.uint8), disc)
+            inside = cv2.resize(filled.astype(np.uint8), (bw, bh), interpolation=cv2.INTER_NEAREST) > 0
+            own = (
+                cv2.resize(
+                    (label[box_small] == i).astype(np.uint8), (bw, bh), interpolation=cv2.INTER_NEAREST
+                )
+                > 0
+            )
+            groups.append(_Group(box, own & (lineart.ink[box] > 0), inside))
+        return groups
+
+
+def _edges(box: tuple[slice, slice], shape: tuple[int, int]) -> tuple[bool, bool, bool, bool]:
+    """Which sides of the box (top, bottom, left, right) lie on the canvas edge."""
+    ys, xs = box
+    return ys.start == 0, ys.stop >= shape[0], xs.start == 0, xs.stop >= shape[1]
+
+
+def _filled(group: np.ndarray, edges: tuple[bool, bool, bool, bool], close: int) -> np.ndarray:
+    """The group's strokes with their inside filled: small gaps in an outline are closed first, and
+    where the group runs off the canvas, the canvas edge closes it (between its first and last
+    stroke on that edge)."""
+    shape = np.pad(group, close + 1).astype(np.uint8)
+    c = close + 1
+    for side, on_edge in zip(("top", "bottom", "left", "right"), edges, strict=True):
+        if not on_edge:
+            continue
+        line = {"top": group[0], "bottom": group[-1], "left": group[:, 0], "right": group[:, -1]}[side]
+        hit = np.flatnonzero(line)
+        if len(hit) < 2:
+            continue
+        a, b = hit[0] + c, hit[-1] + c + 1
+        if side == "top":
+            shape[:c, a:b] = 1
+        elif side == "bottom":
+            shape[-c:, a:b] = 1
+        elif side == "left":
+            shape[a:b, :c] = 1
+        else:
+            shape[a:b, -c:] = 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * close + 1,) * 2)
+    closed = cv2.morphologyEx(shape, cv2.MORPH_CLOSE, kernel)
+    return ndimage.binary_fill_holes(closed)[c:-c, c:-c] | group
+
+
+def _grown(crop: np.ndarray) -> np.ndarray:
+    """An instance's mask grown by 2% of its box: the stroke edges its regions may have missed."""
+    r = max(2, round(0.02 * max(crop.shape)))
+    return (
+        cv2.dilate(crop.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)) > 0
+    )
+
+
+def _object_of(lineart: LineArt, g: _Group, category: str, score: float) -> Instance | None:
+    """The regions a stroke group encloses (mostly inside its filled outline) as one object."""
+    regions = lineart.regions[g.box]
+    n = lineart.n_regions + 1
+    inside = np.bincount(regions.ravel(), g.inside.ravel(), n)
+    share = inside / np.maximum(lineart.areas, 1)
+    take = share >= 0.6
+    take[0] = False
+    # A region that leaks out through a gap the flatting left open is cut along the outline: the fill
+    # stops where the drawing's outline, gaps closed, stops.
+    leaky = share >= 0.05
+    crop = take[regions] | (leaky[regions] & g.inside)
+    if np.count_nonzero(crop) < np.count_nonzero(g.strokes):
+        # Open strokes enclosing nothing (a bird drawn as a "v", a grass tuft): the object is its
+        # strokes and a narrow band of paper around them, as the scene model reads open-stroke objects.
+        r = max(2, round(0.02 * max(crop.shape)))
+        band = cv2.dilate(
+            g.strokes.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+        )
+        crop = crop | (band > 0)
+    if not crop.any():
+        return None
+    return Instance.from_crop(category, lineart.shape, g.box, crop, score)
+
+
+def _strokes_outside(lineart: LineArt, inst: Instance, new: Instance) -> float:
+    """The share of `inst`'s strokes that lie outside `new`."""
+    ys, xs = inst.box
+    strokes = lineart.lines[inst.box] & inst.crop
+    total = np.count_nonzero(strokes)
+    if total == 0:
+        return 0.0
+    (ny, nx), c = new.box, new.crop
+    y0, y1 = max(ys.start, ny.start), min(ys.stop, ny.stop)
+    x0, x1 = max(xs.start, nx.start), min(xs.stop, nx.stop)
+    if y1 <= y0 or x1 <= x0:
+        return 1.0
+    inner = c[y0 - ny.start : y1 - ny.start, x0 - nx.start : x1 - nx.start]
+    shared = np.count_nonzero(strokes[y0 - ys.start : y1 - ys.start, x0 - xs.start : x1 - xs.start] & inner)
+    return 1 - shared / total
+
+
+def _area(inst: Instance) -> int:
+    return int(np.count_nonzero(inst.crop))
+
+
+def _share_inside(inst: Instance, new: Instance) -> float:
+    """How much of `inst` lies inside `new` (both cropped; compared on their overlapping box)."""
+    (ay, ax), (by, bx) = inst.box, new.box
+    y0, y1 = max(ay.start, by.start), min(ay.stop, by.stop)
+    x0, x1 = max(ax.start, bx.start), min(ax.stop, bx.stop)
+    area = np.count_nonzero(inst.crop)
+    if y1 <= y0 or x1 <= x0 or area == 0:
+        return 0.0
+    a = inst.crop[y0 - ay.start : y1 - ay.start, x0 - ax.start : x1 - ax.start]
+    b = new.crop[y0 - by.start : y1 - by.start, x0 - bx.start : x1 - bx.start]
+    return np.count_nonzero(a & b) / area

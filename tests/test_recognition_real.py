@@ -1,0 +1,47 @@
+"""The product's recogniser (scene model + object classifier, committed weights) on real drawings it
+never trained on: single object sketches at a small size and filling the page, and a plain scene
+whose open sky must stay sky."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage
+
+from backend.lineart import flatten, ink_from_rgba
+from backend.understanding import default_recognizer
+
+
+def _page(data: Path, name: str, side: int, canvas: int = 768) -> np.ndarray:
+    """The object sketch scaled to `side` px, centred on a white canvas."""
+    sketch = np.asarray(Image.open(data / "object-sketches" / f"{name}.png").convert("L"))
+    big = cv2.resize(sketch, (side, side), interpolation=cv2.INTER_LINEAR)
+    page = np.full((canvas, canvas), 255, np.uint8)
+    o = (canvas - side) // 2
+    page[o : o + side, o : o + side] = big
+    return page
+
+
+def _drawn_area(page: np.ndarray) -> np.ndarray:
+    """What the drawing covers: its strokes with the outlines' insides filled."""
+    ink = cv2.morphologyEx((page < 128).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    return ndimage.binary_fill_holes(ink)
+
+
+@pytest.mark.parametrize("name", ["car", "house"])
+@pytest.mark.parametrize("side", [300, 740])
+def test_a_single_drawing_is_found_small_and_filling_the_page(
+    shared_data: Path, name: str, side: int
+) -> None:
+    page = _page(shared_data, name, side)
+    found = default_recognizer().recognize(flatten(ink_from_rgba(np.dstack([page] * 3))))
+    assert found, "nothing found"
+    biggest = max(found, key=lambda i: np.count_nonzero(i.crop))
+    assert biggest.category == name
+    drawn = _drawn_area(page)
+    iou = np.count_nonzero(biggest.mask & drawn) / np.count_nonzero(biggest.mask | drawn)
+    assert iou > 0.5
