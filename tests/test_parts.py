@@ -346,3 +346,24 @@ def test_any_category_on_any_instance_keeps_the_partition(shared_data: Path) -> 
                 cover += part_mask
             assert (cover == mask).all(), f"instance {k} as {category}"
             assert PARTS[category][0] in parts
+
+
+def test_a_window_region_that_frames_other_regions_is_body() -> None:
+    """The band around a bus's row of panes, labelled "windows" by the network, goes back to the body;
+    the panes stay windows."""
+    from backend.understanding.parts.vehicle import frames_to_body
+
+    ink = np.zeros((200, 400), np.uint8)
+    cv2.rectangle(ink, (10, 10), (390, 190), 255, 2)  # the bus
+    cv2.line(ink, (10, 100), (390, 100), 255, 2)  # band above, panel below
+    for x in (40, 140, 240):
+        cv2.rectangle(ink, (x, 30), (x + 70, 80), 255, 2)  # three panes inside the band
+    la = flatten(ink_from_rgba(255 - ink))
+    band = la.regions == la.regions[20, 200]
+    panes = np.isin(la.regions, [la.regions[55, x + 35] for x in (40, 140, 240)])
+    panel = la.regions == la.regions[150, 200]
+    fixed = frames_to_body({"windows": band | panes, "body": panel}, la.regions)
+    assert (fixed["windows"] == panes).all()
+    assert (fixed["body"] == (panel | band)).all()
+    untouched = frames_to_body({"windows": panes, "body": panel | band}, la.regions)
+    assert (untouched["windows"] == panes).all()

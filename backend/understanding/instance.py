@@ -99,6 +99,19 @@ class Instance:
         self._parts = self._clip({name: m[self._box] for name, m in parts.items()})
 
     @property
+    def part_crops(self) -> dict[str, np.ndarray]:
+        """part name -> mask inside `box` (read-only views): cheap where canvas-size masks are not needed."""
+        views = {}
+        for name, crop in self._parts.items():
+            views[name] = crop.view()
+            views[name].flags.writeable = False
+        return views
+
+    @part_crops.setter
+    def part_crops(self, crops: dict[str, np.ndarray]) -> None:
+        self._parts = self._clip(crops)
+
+    @property
     def part_names(self) -> list[str]:
         """The known parts, without building their canvas-size masks."""
         return list(self._parts)

@@ -7,6 +7,7 @@ and windows in its upper half. The thresholds sit next to the rules that use the
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 from .regions import Found, Geom, Ids, Regions, union
 
@@ -132,3 +133,27 @@ def carriage(rs: Regions, wheels: set[int], windows: set[int]) -> set[int]:
     if windows and gb.left <= rs.geom(windows).cx <= gb.right:
         return set()
     return set(box)
+
+
+# A region the scene model calls a window but that holds other regions (filling its holes makes it
+# this much bigger) is the body panel around the windows, not a pane: on a school bus the band that
+# frames the row of windows came out as "windows", and "the bus is yellow" painted it light blue.
+FRAME_FILL = 1.3
+
+
+def frames_to_body(crops: dict[str, np.ndarray], regions: np.ndarray) -> dict[str, np.ndarray]:
+    """Part masks (of one box) with every window region that frames other regions moved to the body.
+
+    `regions` is the line-art region ids inside the same box.
+    """
+    windows, body = crops.get("windows"), crops.get("body")
+    if windows is None or body is None or not windows.any():
+        return crops
+    frames = np.zeros_like(windows)
+    for rid in np.unique(regions[windows]):
+        own = windows & (regions == rid)
+        if np.count_nonzero(ndimage.binary_fill_holes(own)) > FRAME_FILL * np.count_nonzero(own):
+            frames |= own
+    if not frames.any():
+        return crops
+    return {**crops, "windows": windows & ~frames, "body": body | frames}
