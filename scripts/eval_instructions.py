@@ -123,7 +123,9 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--oracle", action="store_true", help="use the labelled instances (upper bound)")
     parser.add_argument("--scenes", default="", help="comma-separated scene names to keep (default: all)")
-    parser.add_argument("--objects", type=Path, help="object classifier weights (default: the product's), or 'none'")
+    parser.add_argument(
+        "--objects", type=Path, help="object classifier weights (default: the product's), or 'none'"
+    )
     args = parser.parse_args()
     kept = [s for s in args.scenes.split(",") if s]
     return evaluate(args.data, args.verbose, args.oracle, kept, args.objects)
