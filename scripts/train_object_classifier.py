@@ -1,10 +1,10 @@
 """Train the object classifier (weights/object_classifier.safetensors) on the CPU.
 
     python scripts/train_object_classifier.py --minutes 45 --run base \
-        --out out/object_classifier/base.safetensors
+        --out weights/object_classifier.safetensors        (the product's weights)
     python scripts/train_object_classifier.py --init out/object_classifier/base.safetensors \
-        --minutes 8 --sketchyscene 9203,99359,9946,999168,999327,9996 --run all \
-        --out weights/object_classifier.safetensors
+        --minutes 8 --sketchyscene 9203,99359,9946 --run fold-a --threads 1 \
+        --out out/object_classifier/fold-a.safetensors     (the real-scene fine-tune, not shipped)
 
 1. Views (training/object_crops.py) are built once from training material only and cached in
    out/object_classifier/views-*.npz: single real drawings at every size and pen width, the objects
@@ -15,7 +15,7 @@
    follows the wall clock (warm-up, cosine to zero at --minutes), so the run ends annealed.
 3. With --init and --sketchyscene, a fine-tune: a quarter of each batch are views of the labelled
    objects of the named real SketchyScene scenes (the style artists' scenes have), the rest as above.
-   Fine-tuned on three of the six scenes, it is scored on the other three (README, cross-validated).
+   Fine-tuned on three of the six scenes, it is scored on the other three (README: tried, not shipped).
 4. Every 200 steps: accuracy on held-out doodles and held-out OpenMoji codes alone at 20-100% of the
    canvas (never trained on), and a resumable checkpoint. The weights are written at the end.
 Needs requirements-train.txt and ../shared/data.
