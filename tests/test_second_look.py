@@ -153,3 +153,13 @@ def test_open_strokes_become_an_object_of_strokes_and_a_narrow_band() -> None:
     strokes = ink > 0
     assert np.count_nonzero(found[0].mask & strokes) > 0.95 * np.count_nonzero(strokes)
     assert np.count_nonzero(found[0].mask) < 6 * np.count_nonzero(strokes)  # not the paper around it
+
+
+def test_objects_beyond_the_views_budget_are_kept_unjudged() -> None:
+    la, body = _horse_page()
+    eye = la.regions == la.regions[300, 200]
+    many = [Instance("tree", body & ~eye, 0.9)] + [Instance("star", eye, 0.9) for _ in range(3)]
+    clf = Classifier(lambda v: {"none": 0.9})  # would drop every unsure object it judges
+    found = SecondLook(Scene(many), clf, Judging(max_views=2, min_group=1.0, drop_unless=1.0)).recognize(la)
+    assert len(clf.seen) == 2  # the two biggest were judged (and dropped) ...
+    assert sorted(i.category for i in found) == ["star", "star"]  # ... the rest kept as found

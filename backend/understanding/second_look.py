@@ -57,8 +57,22 @@ class Judging:
 @dataclass
 class _Group:
     box: tuple[slice, slice]  # full-canvas box
-    strokes: np.ndarray  # bool, box-sized: the group's ink
-    inside: np.ndarray  # bool, box-sized: the area the group's outline encloses
+    own_small: np.ndarray  # bool, at the group scale, the group's (joined) strokes in its box
+    inside_small: np.ndarray  # bool, at the group scale: the area the group's outline encloses
+
+    # Canvas-resolution masks are made on demand, one group at a time: a hostile sketch of 48
+    # nested rings would otherwise hold 48 canvas-size pairs (6 GB at 8192x8192).
+    def _full(self, small: np.ndarray) -> np.ndarray:
+        bh, bw = self.box[0].stop - self.box[0].start, self.box[1].stop - self.box[1].start
+        return cv2.resize(small.astype(np.uint8), (bw, bh), interpolation=cv2.INTER_NEAREST) > 0
+
+    def strokes(self, lineart: LineArt) -> np.ndarray:
+        """bool, box-sized: the group's ink at full resolution."""
+        return self._full(self.own_small) & (lineart.ink[self.box] > 0)
+
+    def inside(self) -> np.ndarray:
+        """bool, box-sized: the enclosed area at full resolution."""
+        return self._full(self.inside_small)
 
 
 class SecondLook:
@@ -77,12 +91,15 @@ class SecondLook:
 
     def recognize(self, lineart: LineArt) -> list[Instance]:
         j = self.judging
-        instances = self.scene.recognize(lineart)[: j.max_views]
+        found = self.scene.recognize(lineart)
+        # The biggest objects are judged; beyond max_views, the smallest keep the scene model's word.
+        found.sort(key=lambda inst: -np.count_nonzero(inst.crop))
+        instances, unjudged = found[: j.max_views], found[j.max_views :]
         groups = self._stroke_groups(lineart)[: max(0, j.max_views - len(instances))]
         views = [object_view(lineart.ink, inst.box, _grown(inst.crop)) for inst in instances]
-        views += [object_view(lineart.ink, g.box, g.strokes) for g in groups]
+        views += [object_view(lineart.ink, g.box, g.strokes(lineart)) for g in groups]
         if not views:
-            return instances
+            return found
         probs = on_torch_thread(self.classifier.probabilities, np.stack(views))
         labels = self.classifier.labels
         kept: list[tuple[Instance, float]] = []  # with the classifier's belief in its category
@@ -121,7 +138,7 @@ class SecondLook:
             ]
             gone = inside + spilled
             kept = [(k, own) for k, own in kept if not any(k is i for i, _ in gone)] + [(new, float(p[top]))]
-        return [k for k, _ in kept]
+        return [k for k, _ in kept] + unjudged
 
     def _stroke_groups(self, lineart: LineArt) -> list[_Group]:
         """Connected stroke groups (strokes closer than `join` count as connected), biggest first."""
@@ -145,20 +162,12 @@ class SecondLook:
                 slice(int(y / k), min(full[0], round((y + h) / k))),
                 slice(int(x / k), min(full[1], round((x + w) / k))),
             )
-            bh, bw = box[0].stop - box[0].start, box[1].stop - box[1].start
             filled = _filled(
                 label[box_small] == i, _edges(box_small, small), max(1, round(j.close * max(small)))
             )
             # back to the outline itself: the group was grown by r to join its strokes
-            filled = cv2.erode(filled.astype(np.uint8), disc)
-            inside = cv2.resize(filled.astype(np.uint8), (bw, bh), interpolation=cv2.INTER_NEAREST) > 0
-            own = (
-                cv2.resize(
-                    (label[box_small] == i).astype(np.uint8), (bw, bh), interpolation=cv2.INTER_NEAREST
-                )
-                > 0
-            )
-            groups.append(_Group(box, own & (lineart.ink[box] > 0), inside))
+            filled = cv2.erode(filled.astype(np.uint8), disc) > 0
+            groups.append(_Group(box, label[box_small] == i, filled))
         return groups
 
 
@@ -207,20 +216,21 @@ def _object_of(lineart: LineArt, g: _Group, category: str, score: float) -> Inst
     """The regions a stroke group encloses (mostly inside its filled outline) as one object."""
     regions = lineart.regions[g.box]
     n = lineart.n_regions + 1
-    inside = np.bincount(regions.ravel(), g.inside.ravel(), n)
+    enclosed, strokes = g.inside(), g.strokes(lineart)
+    inside = np.bincount(regions.ravel(), enclosed.ravel(), n)
     share = inside / np.maximum(lineart.areas, 1)
     take = share >= 0.6
     take[0] = False
     # A region that leaks out through a gap the flatting left open is cut along the outline: the fill
     # stops where the drawing's outline, gaps closed, stops.
     leaky = share >= 0.05
-    crop = take[regions] | (leaky[regions] & g.inside)
-    if np.count_nonzero(crop) < np.count_nonzero(g.strokes):
+    crop = take[regions] | (leaky[regions] & enclosed)
+    if np.count_nonzero(crop) < np.count_nonzero(strokes):
         # Open strokes enclosing nothing (a bird drawn as a "v", a grass tuft): the object is its
         # strokes and a narrow band of paper around them, as the scene model reads open-stroke objects.
         r = max(2, round(0.02 * max(crop.shape)))
         band = cv2.dilate(
-            g.strokes.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+            strokes.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
         )
         crop = crop | (band > 0)
     if not crop.any():
