@@ -33,6 +33,9 @@ from .recogniser import LearnedRecognizer
 from .torch_thread import on_torch_thread
 
 GROUP_SIDE = 512  # stroke groups are found on the line mask shrunk to this long side
+# Views are cut from the sketch shrunk to at most this long side: an 80 px view needs no more, and a
+# view cut at full resolution from an 8192 px canvas costs a 256 MB crop.
+VIEW_CANVAS = 1024
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,15 @@ class SecondLook:
         found.sort(key=lambda inst: -np.count_nonzero(inst.crop))
         instances, unjudged = found[: j.max_views], found[j.max_views :]
         groups = self._stroke_groups(lineart)[: max(0, j.max_views - len(instances))]
-        views = [object_view(lineart.ink, inst.box, _grown(inst.crop)) for inst in instances]
-        views += [object_view(lineart.ink, g.box, g.strokes(lineart)) for g in groups]
+        k = min(1.0, VIEW_CANVAS / max(lineart.shape))
+        ink = _shrunk(lineart.ink, k, cv2.INTER_AREA)
+        views = []
+        for inst in instances:
+            box = _scaled(inst.box, k, ink.shape)
+            views.append(object_view(ink, box, _grown(_sized(inst.crop, box))))
+        for g in groups:
+            box = _scaled(g.box, k, ink.shape)
+            views.append(object_view(ink, box, _sized(g.own_small, box) & (ink[box] > 0)))
         if not views:
             return found
         probs = on_torch_thread(self.classifier.probabilities, np.stack(views))
@@ -202,6 +212,29 @@ def _filled(group: np.ndarray, edges: tuple[bool, bool, bool, bool], close: int)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * close + 1,) * 2)
     closed = cv2.morphologyEx(shape, cv2.MORPH_CLOSE, kernel)
     return ndimage.binary_fill_holes(closed)[c:-c, c:-c] | group
+
+
+def _shrunk(a: np.ndarray, k: float, interpolation: int) -> np.ndarray:
+    if k >= 1:
+        return a
+    h, w = a.shape
+    return cv2.resize(a, (max(1, round(w * k)), max(1, round(h * k))), interpolation=interpolation)
+
+
+def _scaled(box: tuple[slice, slice], k: float, shape: tuple[int, int]) -> tuple[slice, slice]:
+    """A canvas box on the canvas shrunk by k (at least one pixel, inside `shape`)."""
+    ys, xs = box
+    y0, x0 = min(int(ys.start * k), shape[0] - 1), min(int(xs.start * k), shape[1] - 1)
+    y1, x1 = max(y0 + 1, min(shape[0], round(ys.stop * k))), max(x0 + 1, min(shape[1], round(xs.stop * k)))
+    return slice(y0, y1), slice(x0, x1)
+
+
+def _sized(mask: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
+    """A box-sized mask resampled to another box's size."""
+    h, w = box[0].stop - box[0].start, box[1].stop - box[1].start
+    if mask.shape == (h, w):
+        return mask
+    return cv2.resize(mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
 
 
 def _grown(crop: np.ndarray) -> np.ndarray:
