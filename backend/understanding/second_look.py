@@ -10,9 +10,10 @@ cut to its box, whatever its size, so:
   model's and the classifier's probabilities): a sure classifier outvotes an unsure scene model;
 - an object the classifier calls "none" (paper, a fragment) is dropped unless the scene model was
   sure of it;
-- a group of connected strokes that no object explains (a big animal alone, a car seen from the
-  front) is shown to the classifier, and becomes an object when the classifier is sure: its inside
-  is every region enclosed by those strokes, and the scene model's objects inside it are absorbed.
+- every big group of connected strokes (a big animal alone, a car seen from the front) is shown to
+  the classifier too, and becomes an object when the classifier is sure: its inside is every region
+  its outline encloses, and the scene model's pieces inside it are absorbed, unless they are objects
+  the classifier believes in themselves (two touching trees stay two).
 """
 
 from __future__ import annotations
