@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from backend.understanding.network import SceneNet, save  # noqa: E402
 from sketchgen.real_drawings import RealComposer, load_clips, load_doodles, openmoji_split  # noqa: E402
 from sketchgen.scene import HELD_OUT_SEED_BASE  # noqa: E402
+from training.checkpoint import Progress, resume, save_checkpoint  # noqa: E402
 from training.objective import LOSS_WEIGHTS, held_out_accuracy, losses  # noqa: E402
 from training.schedule import lr_factor  # noqa: E402
 from training.streams import Mixed  # noqa: E402
@@ -65,13 +66,10 @@ def main() -> None:
     net.load_state_dict(load_file(str(args.init)))
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     step, seconds, history = 0, 0.0, []
-    if args.checkpoint.exists():
-        ck = torch.load(args.checkpoint, weights_only=True)
-        net.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
-        step, seconds, history = int(ck["step"]), float(ck["seconds"]), json.loads(ck["history"])
+    resumed = resume(args.checkpoint, net, opt)
+    if resumed:
+        step, seconds, history = resumed.step, resumed.seconds, resumed.history
         print(f"resumed at step {step}", flush=True)
-    args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
     _, held_doodles = load_doodles()
     probe = [
         RealComposer(held_doodles, load_clips(openmoji_split()[1])).scene(HELD_OUT_SEED_BASE + i)
@@ -90,16 +88,7 @@ def main() -> None:
     net.train()
 
     def checkpoint() -> None:
-        state = {
-            "model": net.state_dict(),
-            "optimizer": opt.state_dict(),
-            "step": step,
-            "seconds": seconds,
-            "history": json.dumps(history),
-        }
-        tmp = args.checkpoint.with_suffix(".tmp")
-        torch.save(state, tmp)
-        tmp.replace(args.checkpoint)  # never a half-written checkpoint if the run is killed
+        save_checkpoint(args.checkpoint, net, opt, Progress(step, seconds, history))
         finetuned = {"steps": step, "hours": round(seconds / 3600, 3), "history": history[-3:]}
         save(net, args.out, dict(config, finetune=finetuned))
 

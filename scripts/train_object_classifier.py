@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from backend.understanding.encoder import pretrained_name_map  # noqa: E402
 from backend.understanding.object_classifier import ObjectNet, save  # noqa: E402
 from backend.understanding.object_view import VIEW_SIDE  # noqa: E402
+from training.checkpoint import Progress, resume, save_checkpoint  # noqa: E402
 from training.object_crops import LABELS, build, held_out, sketchyscene_views  # noqa: E402
 from training.schedule import lr_factor  # noqa: E402
 
@@ -141,14 +142,11 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     net = ObjectNet(len(LABELS))
     ck_path = OUT / args.run / "checkpoint.pt"
-    ck_path.parent.mkdir(parents=True, exist_ok=True)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     step, seconds, history = 0, 0.0, []
-    if ck_path.exists():
-        ck = torch.load(ck_path, weights_only=True)
-        net.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
-        step, seconds, history = int(ck["step"]), float(ck["seconds"]), json.loads(ck["history"])
+    resumed = resume(ck_path, net, opt)
+    if resumed:
+        step, seconds, history = resumed.step, resumed.seconds, resumed.history
         print(f"resumed at step {step}", flush=True)
     elif args.init:
         state = load_file(str(args.init))
@@ -192,15 +190,7 @@ def main() -> None:
             }
             history.append(row)
             print(json.dumps(row), flush=True)
-            state = {
-                "model": net.state_dict(),
-                "optimizer": opt.state_dict(),
-                "step": step,
-                "seconds": seconds,
-                "history": json.dumps(history),
-            }
-            torch.save(state, ck_path.with_suffix(".tmp"))
-            ck_path.with_suffix(".tmp").replace(ck_path)
+            save_checkpoint(ck_path, net, opt, Progress(step, seconds, history))
         elif step % 20 == 0:
             print(f"step {step} {seconds / 60:.1f} min loss {running:.3f}", flush=True)
         if done:

@@ -27,6 +27,7 @@ from backend.understanding.network import SceneNet, save  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.scene import HELD_OUT_SEED_BASE, Composer  # noqa: E402
 from sketchgen.vocabulary import CLASSES, PART_NAMES  # noqa: E402
+from training.checkpoint import Progress, resume, save_checkpoint  # noqa: E402
 from training.objective import LOSS_WEIGHTS, held_out_accuracy, losses  # noqa: E402
 from training.streams import DATA, Scenes  # noqa: E402
 
@@ -54,15 +55,10 @@ def main() -> None:
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, args.lr, total_steps=args.steps, pct_start=0.05)
     step, seconds, history = 0, 0.0, []
-    if args.checkpoint.exists() and not args.fresh:
-        ck = torch.load(args.checkpoint, weights_only=True)
-        net.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
-        sched.load_state_dict(ck["scheduler"])
-        step, seconds = int(ck["step"]), float(ck["seconds"])
-        history = json.loads(ck["history"])
+    resumed = None if args.fresh else resume(args.checkpoint, net, opt, sched)
+    if resumed:
+        step, seconds, history = resumed.step, resumed.seconds, resumed.history
         print(f"resumed at step {step} ({seconds / 3600:.2f} h trained)")
-    args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
 
     _, held_doodles = load_doodles(DATA / "quickdraw")
     held = Composer(held_doodles)
@@ -82,17 +78,7 @@ def main() -> None:
     net.train()
 
     def checkpoint() -> None:
-        torch.save(
-            {
-                "model": net.state_dict(),
-                "optimizer": opt.state_dict(),
-                "scheduler": sched.state_dict(),
-                "step": step,
-                "seconds": seconds,
-                "history": json.dumps(history),
-            },
-            args.checkpoint,
-        )
+        save_checkpoint(args.checkpoint, net, opt, Progress(step, seconds, history), sched)
         config = dict(
             CONFIG,
             classes=list(CLASSES),

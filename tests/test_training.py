@@ -11,6 +11,7 @@ from sketchgen.doodles import Doodle
 from sketchgen.real_drawings import alone
 from sketchgen.targets import sample
 from sketchgen.vocabulary import CLASS_INDEX, CLASSES, PART_NAMES
+from training.checkpoint import Progress, resume, save_checkpoint
 from training.objective import LOSS_WEIGHTS, losses
 from training.schedule import lr_factor
 
@@ -68,3 +69,25 @@ def test_the_schedule_warms_up_then_anneals_to_zero() -> None:
     assert lr_factor(0.03) == pytest.approx(1.0)
     assert lr_factor(0.5) < lr_factor(0.2) < 1.0
     assert lr_factor(1.0) == pytest.approx(0.0, abs=1e-9) and lr_factor(1.2) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_checkpoint_resumes_model_optimiser_scheduler_and_progress(tmp_path) -> None:  # noqa: ANN001
+    def fresh() -> tuple:
+        net = torch.nn.Linear(3, 2)
+        opt = torch.optim.AdamW(net.parameters(), lr=0.1)
+        return net, opt, torch.optim.lr_scheduler.StepLR(opt, 1, 0.5)
+
+    net, opt, sched = fresh()
+    net(torch.ones(4, 3)).sum().backward()
+    opt.step()
+    sched.step()
+    path = tmp_path / "run" / "checkpoint.pt"
+    assert resume(path, *fresh()) is None
+    save_checkpoint(path, net, opt, Progress(7, 12.5, [{"step": 7}]), sched)
+    assert not path.with_suffix(".tmp").exists()
+    net2, opt2, sched2 = fresh()
+    progress = resume(path, net2, opt2, sched2)
+    assert progress == Progress(7, 12.5, [{"step": 7}])
+    assert torch.equal(net2.weight, net.weight)
+    assert opt2.state_dict()["state"][0]["exp_avg"].equal(opt.state_dict()["state"][0]["exp_avg"])
+    assert sched2.get_last_lr() == sched.get_last_lr() == [0.05]
