@@ -28,7 +28,6 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
-from safetensors import safe_open  # noqa: E402
 from safetensors.torch import load_file  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
@@ -36,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.understanding.network import SceneNet, save  # noqa: E402
+from backend.understanding.weights_file import config_of  # noqa: E402
 from sketchgen.real_drawings import RealComposer, load_clips, load_doodles, openmoji_split  # noqa: E402
 from sketchgen.scene import HELD_OUT_SEED_BASE  # noqa: E402
 from training.checkpoint import Progress, resume, save_checkpoint  # noqa: E402
@@ -59,8 +59,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(2)
-    with safe_open(str(args.init), "pt") as f:
-        config = json.loads(f.metadata()["config"])
+    config = config_of(args.init)
     widths = tuple(config["widths"])
     net = SceneNet(len(config["classes"]), len(config["parts"]), widths, config["aspp"], config["decoder"])
     net.load_state_dict(load_file(str(args.init)))

@@ -20,6 +20,8 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from .weights_file import config_of, fold_batch_norms
+
 STRIDE = 4  # outputs are at 1/STRIDE of the input
 OFFSET_UNIT = 32.0  # offsets are predicted in units of this many input pixels
 
@@ -100,10 +102,7 @@ def save(net: SceneNet, path: Path, config: dict) -> None:
 
 
 def load(path: Path, device: str = "cpu") -> tuple[SceneNet, dict]:
-    from safetensors import safe_open
-
-    with safe_open(str(path), "pt") as f:
-        config = json.loads(f.metadata()["config"])
+    config = config_of(path)
     net = SceneNet(
         len(config["classes"]),
         len(config["parts"]),
@@ -112,18 +111,4 @@ def load(path: Path, device: str = "cpu") -> tuple[SceneNet, dict]:
         config["decoder"],
     )
     net.load_state_dict(load_file(str(path), device=device))
-    return _fuse_batch_norms(net.to(device).eval()), config
-
-
-def _fuse_batch_norms(net: SceneNet) -> SceneNet:
-    """Folds every BatchNorm into the convolution before it: same outputs, one pass over memory less."""
-    from torch.nn.utils.fusion import fuse_conv_bn_eval
-
-    for seq in net.modules():
-        if not isinstance(seq, nn.Sequential):
-            continue
-        for i in range(len(seq) - 1):
-            if isinstance(seq[i], nn.Conv2d) and isinstance(seq[i + 1], nn.BatchNorm2d):
-                seq[i] = fuse_conv_bn_eval(seq[i], seq[i + 1])
-                seq[i + 1] = nn.Identity()
-    return net
+    return fold_batch_norms(net.to(device).eval()), config

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 from .device import device as pick_device
 from .encoder import FEATURES, EfficientLite0
+from .weights_file import config_of, fold_batch_norms
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "object_classifier.safetensors"
 
@@ -50,25 +50,11 @@ def save(net: ObjectNet, path: Path, config: dict) -> None:
 
 
 def load(path: Path, device: str = "cpu") -> tuple[ObjectNet, dict]:
-    with safe_open(str(path), "pt") as f:
-        config = json.loads(f.metadata()["config"])
+    config = config_of(path)
     net = ObjectNet(len(config["labels"]))
     state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
     net.load_state_dict(state)
-    return _fold_batch_norms(net.eval()).to(device), config
-
-
-def _fold_batch_norms(net: nn.Module) -> nn.Module:
-    """Folds every BatchNorm into the convolution before it: same outputs, one pass over memory less."""
-    from torch.nn.utils.fusion import fuse_conv_bn_eval
-
-    for seq in net.modules():
-        if isinstance(seq, nn.Sequential):
-            for i in range(len(seq) - 1):
-                if isinstance(seq[i], nn.Conv2d) and isinstance(seq[i + 1], nn.BatchNorm2d):
-                    seq[i] = fuse_conv_bn_eval(seq[i], seq[i + 1])
-                    seq[i + 1] = nn.Identity()
-    return net
+    return fold_batch_norms(net.eval()).to(device), config
 
 
 class ObjectClassifier:
