@@ -50,6 +50,14 @@ def _jittered(
     return slice(y0, max(y1, y0 + 1)), slice(x0, max(x1, x0 + 1))
 
 
+def _random_box(rng: np.random.Generator, shape: tuple[int, int]) -> tuple[slice, slice]:
+    """A box anywhere on the canvas, 6-90% of its height on a side, of any aspect within e^+-0.5."""
+    side = np.exp(rng.uniform(np.log(0.06), np.log(0.9))) * shape[0]
+    h, w = side * np.exp(rng.uniform(-0.5, 0.5)), side * np.exp(rng.uniform(-0.5, 0.5))
+    y0, x0 = rng.uniform(0, max(1, shape[0] - h)), rng.uniform(0, max(1, shape[1] - w))
+    return slice(int(y0), int(min(shape[0], y0 + h))), slice(int(x0), int(min(shape[1], x0 + w)))
+
+
 def _own(scene: Scene, k: int, box: tuple[slice, slice]) -> np.ndarray:
     """Instance k's pixels in the box, grown by 2 px: the stroke edges a region mask may miss."""
     return cv2.dilate((scene.instances[box] == k).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
@@ -92,10 +100,7 @@ def scene_views(rng: np.random.Generator, scene: Scene) -> Iterator[tuple[np.nda
         jb = _jittered(box, shape, rng)
         yield object_view(scene.ink, jb, _own(scene, k, jb) if own else None), label
     for _ in range(max(1, len(objects) // 2)):  # random boxes that are no one object's box
-        side = np.exp(rng.uniform(np.log(0.06), np.log(0.9))) * shape[0]
-        h, w = side * np.exp(rng.uniform(-0.5, 0.5)), side * np.exp(rng.uniform(-0.5, 0.5))
-        y0, x0 = rng.uniform(0, max(1, shape[0] - h)), rng.uniform(0, max(1, shape[1] - w))
-        box = (slice(int(y0), int(min(shape[0], y0 + h))), slice(int(x0), int(min(shape[1], x0 + w))))
+        box = _random_box(rng, shape)
         if all(_box_iou(box, b) < 0.3 for _, b in objects):
             yield object_view(scene.ink, box), 0
     for k, box in objects[: max(1, len(objects) // 4)]:  # a fragment: a blob of one object
@@ -132,13 +137,7 @@ def sketchyscene_views(
                 views.append(object_view(ink, jb, own if rng.random() < 0.6 else None))
                 labels.append(LABEL_INDEX.get(cat, 0))
         for _ in range(per_object * len(truth) // 3):
-            side = np.exp(rng.uniform(np.log(0.06), np.log(0.9))) * ink.shape[0]
-            h, w = side * np.exp(rng.uniform(-0.5, 0.5)), side * np.exp(rng.uniform(-0.5, 0.5))
-            y0, x0 = rng.uniform(0, max(1, ink.shape[0] - h)), rng.uniform(0, max(1, ink.shape[1] - w))
-            box = (
-                slice(int(y0), int(min(ink.shape[0], y0 + h))),
-                slice(int(x0), int(min(ink.shape[1], x0 + w))),
-            )
+            box = _random_box(rng, ink.shape)
             if all(_box_iou(box, b) < 0.3 for b in boxes):
                 views.append(object_view(ink, box))
                 labels.append(0)

@@ -274,19 +274,9 @@ def _object_of(lineart: LineArt, g: _Group, category: str, score: float) -> Inst
 
 def _strokes_outside(lineart: LineArt, inst: Instance, new: Instance) -> float:
     """The share of `inst`'s strokes that lie outside `new`."""
-    ys, xs = inst.box
     strokes = lineart.lines[inst.box] & inst.crop
     total = np.count_nonzero(strokes)
-    if total == 0:
-        return 0.0
-    (ny, nx), c = new.box, new.crop
-    y0, y1 = max(ys.start, ny.start), min(ys.stop, ny.stop)
-    x0, x1 = max(xs.start, nx.start), min(xs.stop, nx.stop)
-    if y1 <= y0 or x1 <= x0:
-        return 1.0
-    inner = c[y0 - ny.start : y1 - ny.start, x0 - nx.start : x1 - nx.start]
-    shared = np.count_nonzero(strokes[y0 - ys.start : y1 - ys.start, x0 - xs.start : x1 - xs.start] & inner)
-    return 1 - shared / total
+    return 1 - _count_inside(strokes, inst.box, new) / total if total else 0.0
 
 
 def _area(inst: Instance) -> int:
@@ -294,13 +284,18 @@ def _area(inst: Instance) -> int:
 
 
 def _share_inside(inst: Instance, new: Instance) -> float:
-    """How much of `inst` lies inside `new` (both cropped; compared on their overlapping box)."""
-    (ay, ax), (by, bx) = inst.box, new.box
+    """How much of `inst` lies inside `new`."""
+    area = np.count_nonzero(inst.crop)
+    return _count_inside(inst.crop, inst.box, new) / area if area else 0.0
+
+
+def _count_inside(mask: np.ndarray, box: tuple[slice, slice], new: Instance) -> int:
+    """Pixels of `mask` (of `box`'s size) inside `new`, compared on the two boxes' overlap only."""
+    (ay, ax), (by, bx) = box, new.box
     y0, y1 = max(ay.start, by.start), min(ay.stop, by.stop)
     x0, x1 = max(ax.start, bx.start), min(ax.stop, bx.stop)
-    area = np.count_nonzero(inst.crop)
-    if y1 <= y0 or x1 <= x0 or area == 0:
-        return 0.0
-    a = inst.crop[y0 - ay.start : y1 - ay.start, x0 - ax.start : x1 - ax.start]
+    if y1 <= y0 or x1 <= x0:
+        return 0
+    a = mask[y0 - ay.start : y1 - ay.start, x0 - ax.start : x1 - ax.start]
     b = new.crop[y0 - by.start : y1 - by.start, x0 - bx.start : x1 - bx.start]
-    return np.count_nonzero(a & b) / area
+    return int(np.count_nonzero(a & b))
