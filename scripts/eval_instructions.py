@@ -28,26 +28,18 @@ from backend.language import InstructionError, parse_instruction  # noqa: E402
 from backend.language.colours import resolve  # noqa: E402
 from backend.pipeline import Colorizer, StepResult  # noqa: E402
 from backend.service.images import decode_rgba  # noqa: E402
-from backend.understanding import default_recognizer  # noqa: E402
-from backend.understanding.object_classifier import ObjectClassifier  # noqa: E402
-from backend.understanding.recogniser import LearnedRecognizer  # noqa: E402
-from backend.understanding.second_look import SecondLook  # noqa: E402
+from backend.understanding.object_classifier import DEFAULT_WEIGHTS as OBJECT_WEIGHTS  # noqa: E402
+from evaluation.recognizers import recognizer  # noqa: E402
 from evaluation.truth import TruthRecognizer  # noqa: E402
 
 IOU_OK = 0.5
 
 
-def evaluate(data: Path, verbose: bool, oracle: bool, scenes_kept: list[str], objects: Path | None) -> int:
+def evaluate(data: Path, verbose: bool, oracle: bool, scenes_kept: list[str], objects: str) -> int:
     spec = json.loads((ROOT / "eval" / "scene_instructions.json").read_text())["items"]
     if scenes_kept:
         spec = [item for item in spec if item["scene"] in scenes_kept]
-    if objects is None:
-        recognizer = default_recognizer()
-    elif objects.name == "none":  # the scene model alone, as before the object classifier
-        recognizer = LearnedRecognizer()
-    else:
-        recognizer = SecondLook(LearnedRecognizer(), ObjectClassifier(objects))
-    product = Colorizer(recognizer, cache_size=8)
+    product = Colorizer(recognizer(objects), cache_size=8)
     scenes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = []
     cold: list[float] = []
@@ -123,9 +115,7 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--oracle", action="store_true", help="use the labelled instances (upper bound)")
     parser.add_argument("--scenes", default="", help="comma-separated scene names to keep (default: all)")
-    parser.add_argument(
-        "--objects", type=Path, help="object classifier weights (default: the product's), or 'none'"
-    )
+    parser.add_argument("--objects", default=str(OBJECT_WEIGHTS), help="object classifier weights, or 'none'")
     args = parser.parse_args()
     kept = [s for s in args.scenes.split(",") if s]
     return evaluate(args.data, args.verbose, args.oracle, kept, args.objects)

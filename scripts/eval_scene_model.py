@@ -39,10 +39,9 @@ from backend.categories import FOREGROUND, PARTS  # noqa: E402
 from backend.lineart import LineArt, flatten, ink_from_rgba  # noqa: E402
 from backend.understanding import Instance, SceneRecognizer  # noqa: E402
 from backend.understanding.object_classifier import DEFAULT_WEIGHTS as OBJECT_WEIGHTS  # noqa: E402
-from backend.understanding.object_classifier import ObjectClassifier  # noqa: E402
 from backend.understanding.parts import label_parts  # noqa: E402
-from backend.understanding.recogniser import DEFAULT_WEIGHTS, LearnedRecognizer  # noqa: E402
-from backend.understanding.second_look import SecondLook  # noqa: E402
+from backend.understanding.recogniser import DEFAULT_WEIGHTS  # noqa: E402
+from evaluation.recognizers import NO_CLASSIFIER, recognizer  # noqa: E402
 from evaluation.truth import best_ious, load_truth  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.doodles import to_drawing  # noqa: E402
@@ -273,9 +272,7 @@ def main() -> None:
     ap.add_argument("--only", choices=("real", "alone"), help="print just this section (quicker comparisons)")
     ap.add_argument("--real-scenes", default="", help="with --only real: comma-separated scenes to score")
     args = ap.parse_args()
-    rec: SceneRecognizer = LearnedRecognizer(args.weights, "cpu")
-    if args.objects != "none":
-        rec = SecondLook(rec, ObjectClassifier(Path(args.objects)))
+    rec = recognizer(args.objects, args.weights, "cpu")
     if args.only:
         kept = [s for s in args.real_scenes.split(",") if s]
         part = real_scenes(rec, kept) if args.only == "real" else alone_accuracy(rec, args.alone_per_category)
@@ -300,7 +297,8 @@ def main() -> None:
         "real": real_scenes(rec),
         "alone": alone_accuracy(rec, args.alone_per_category),
         "weights_mb": (
-            args.weights.stat().st_size + (Path(args.objects).stat().st_size if args.objects != "none" else 0)
+            args.weights.stat().st_size
+            + (Path(args.objects).stat().st_size if args.objects != NO_CLASSIFIER else 0)
         )
         / 1e6,
         "seconds_per_scene_768": {"median": float(np.median(times)), "p95": float(np.percentile(times, 95))},
