@@ -15,6 +15,7 @@ from backend.categories import PARTS
 from backend.lineart import LineArt, flatten, ink_from_rgba
 from backend.understanding import Instance
 from backend.understanding.parts import label_parts
+from backend.understanding.parts.vehicle import frames_to_body
 
 
 def lineart_of(path: Path) -> LineArt:
@@ -351,8 +352,6 @@ def test_any_category_on_any_instance_keeps_the_partition(shared_data: Path) -> 
 def test_a_window_region_that_frames_other_regions_is_body() -> None:
     """The band around a bus's row of panes, labelled "windows" by the network, goes back to the body;
     the panes stay windows."""
-    from backend.understanding.parts.vehicle import frames_to_body
-
     ink = np.zeros((200, 400), np.uint8)
     cv2.rectangle(ink, (10, 10), (390, 190), 255, 2)  # the bus
     cv2.line(ink, (10, 100), (390, 100), 255, 2)  # band above, panel below
