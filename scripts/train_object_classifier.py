@@ -45,7 +45,7 @@ from backend.understanding.encoder import pretrained_name_map  # noqa: E402
 from backend.understanding.object_classifier import ObjectNet, save  # noqa: E402
 from backend.understanding.object_view import VIEW_SIDE  # noqa: E402
 from training.checkpoint import Progress, resume, save_checkpoint  # noqa: E402
-from training.object_crops import LABELS, build, held_out, sketchyscene_views  # noqa: E402
+from training.object_crops import LABELS, VIEWS_VERSION, build, held_out, sketchyscene_views  # noqa: E402
 from training.schedule import lr_factor  # noqa: E402
 
 OUT = ROOT / "out" / "object_classifier"
@@ -53,7 +53,7 @@ SCENES = ROOT.parent / "shared" / "data" / "sketchyscene-scenes"
 
 
 def _build(seed: int, n_scenes: int, n_alone: int) -> Path:
-    path = OUT / f"views-{seed}-{n_scenes}-{n_alone}.npz"
+    path = OUT / f"views-v{VIEWS_VERSION}-{seed}-{n_scenes}-{n_alone}.npz"
     if not path.exists():
         views, labels = build(n_scenes, n_alone, seed)
         np.savez(path.with_suffix(".tmp.npz"), views=views, labels=labels)
@@ -114,6 +114,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=40.0, help="time budget: the schedule ends here")
     ap.add_argument("--scenes", type=int, default=1200, help="generated scenes per build process")
     ap.add_argument("--alone", type=int, default=14000, help="single drawings per build process")
+    ap.add_argument("--builds", type=int, default=4, help="view sets built (seeds 0..N-1), two at a time")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=2)
@@ -127,7 +128,7 @@ def main() -> None:
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     with Pool(2) as pool:
-        paths = pool.starmap(_build, [(seed, args.scenes, args.alone) for seed in (0, 1)])
+        paths = pool.starmap(_build, [(seed, args.scenes, args.alone) for seed in range(args.builds)])
     data = [np.load(p) for p in paths]
     views = np.concatenate([d["views"] for d in data])
     labels = np.concatenate([d["labels"] for d in data])

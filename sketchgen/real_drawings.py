@@ -259,8 +259,10 @@ def alone(
     clip: Clip | None = None,
     share: float | None = None,
     centred: bool = False,
+    drawing: Drawing | None = None,
 ) -> Scene:
-    """One real drawing alone on a size x size canvas, its long side `share` of the canvas.
+    """One drawing alone on a size x size canvas, its long side `share` of the canvas: a real doodle,
+    an OpenMoji clip, or a drawer's `drawing` (for categories no one doodled: chickens, people).
 
     Training draws share from 0.1 to 1.5 (above 1, the object is cut by the canvas edge) and puts the
     object anywhere that keeps most of it visible, so scale and position stop mattering.
@@ -280,8 +282,8 @@ def alone(
     if clip is not None:
         paste_clip(empty, clip, rng, long_side, cx, cy)
         return empty
-    assert doodle is not None
-    d = to_drawing(doodle)
+    assert (doodle is None) != (drawing is None), "one of doodle, clip, drawing"
+    d = to_drawing(doodle) if doodle is not None else drawing
     x0, y0, x1, y1 = d.bounds()
     s = long_side / max(x1 - x0, y1 - y0, 1e-6)
     d = d.transformed(s, cx - (x0 + x1) / 2 * s, cy - (y0 + y1) / 2 * s, bool(rng.random() < 0.5))

@@ -8,8 +8,10 @@ import torch
 
 from backend.understanding.network import OFFSET_UNIT, STRIDE, SceneNet
 from sketchgen.doodles import Doodle
-from sketchgen.real_drawings import alone
+from sketchgen.objects import DRAWERS
+from sketchgen.real_drawings import PartDoodle, alone
 from sketchgen.targets import sample
+from sketchgen.variation import varied
 from sketchgen.vocabulary import CLASS_INDEX, CLASSES, PART_NAMES
 from training.checkpoint import Progress, resume, save_checkpoint
 from training.objective import LOSS_WEIGHTS, losses
@@ -31,6 +33,36 @@ def test_a_drawing_alone_fills_the_share_of_the_canvas_asked(share: float) -> No
     assert extent == pytest.approx(min(share, 1.0) * 256, rel=0.15)
     assert set(np.unique(scene.semantic[scene.instances > 0])) == {CLASS_INDEX["house"]}
     assert scene.ink.max() > 64 and (scene.ink[scene.instances == 0] > 64).mean() < 0.01, "ink on the object"
+
+
+def test_a_drawers_drawing_alone_is_one_object_of_its_category() -> None:
+    rng = np.random.default_rng(3)
+    scene = alone(rng, 256, drawing=DRAWERS["chicken"](rng), share=0.8, centred=True)
+    assert scene.categories == ["chicken"]
+    assert (scene.instances > 0).mean() > 0.1 and scene.ink[scene.instances > 0].max() > 64
+
+
+def _length(strokes: list[np.ndarray]) -> float:
+    return sum(float(np.linalg.norm(np.diff(s, axis=0), axis=1).sum()) for s in strokes)
+
+
+def test_a_varied_doodle_is_a_different_drawing_of_the_same_thing() -> None:
+    """New proportions and placement, inside the 0-255 box, most of the ink kept, labels kept along."""
+    square = np.array([[60, 60], [60, 200], [200, 200], [200, 60], [60, 60]], float)
+    ticks = [np.array([[100 + 10 * i, 120], [100 + 10 * i, 140]], float) for i in range(6)]
+    doodle = PartDoodle("test", "car", [square, *ticks], ["body"] + ["windows"] * 6)
+    rng = np.random.default_rng(0)
+    seen = [varied(doodle, rng) for _ in range(40)]
+    for v in seen:
+        pts = np.concatenate(v.strokes)
+        assert pts.min() >= -1e-6 and pts.max() <= 255 + 1e-6 and np.ptp(pts, 0).max() > 254
+        assert len(v.stroke_parts) == len(v.strokes) and v.stroke_parts[0] == "body", "the longest stays"
+        # ink per drawing size (the square spans 140, a varied drawing 255): 75% kept, less stretching
+        assert _length(v.strokes) / 255 >= 0.75 * 0.8 * _length(doodle.strokes) / 140
+        assert v.category == "car"
+    assert any(len(v.strokes) < 7 for v in seen), "strokes are sometimes dropped"
+    aspects = [np.ptp(v.strokes[0], 0)[0] / np.ptp(v.strokes[0], 0)[1] for v in seen]
+    assert np.std(aspects) > 0.05, "proportions change"
 
 
 def test_the_loss_on_a_single_drawing_batch_trains() -> None:

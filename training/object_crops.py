@@ -3,8 +3,10 @@
 Every view is made by backend.understanding.object_view from a rendered canvas, as the product makes
 it from an instance, so the classifier trains on exactly what it will be shown:
 
-- real drawings alone (every training doodle of sketchgen.real_drawings, OpenMoji training clips) at
-  any pen width and 10-150% of the canvas, so size and style stop mattering;
+- real drawings alone (every training doodle of sketchgen.real_drawings, most of the time varied by
+  sketchgen.variation, and the OpenMoji training clips) at any pen width and 10-150% of the canvas,
+  so size and style stop mattering; and the generator's drawers alone, above all for chickens and
+  people, which no one doodled;
 - the objects of generated scenes (sketchgen's drawers, doodles and clips composed into scenes),
   cut by their box, either alone (their own strokes: what an instance mask keeps) or with the
   neighbours that fall in the box;
@@ -17,6 +19,7 @@ Held-out doodles, OpenMoji codes and scene seeds are never drawn from.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,13 +32,17 @@ from backend.categories import FOREGROUND
 from backend.lineart import ink_from_rgba
 from backend.understanding.object_view import object_view
 from evaluation.truth import load_truth
+from sketchgen.objects import DRAWERS
 from sketchgen.real_drawings import RealComposer, alone, load_clips, load_doodles, openmoji_split
 from sketchgen.scene import HELD_OUT_SEED_BASE, Scene
+from sketchgen.variation import varied
 
 NONE = "none"
 LABELS: tuple[str, ...] = (NONE, *FOREGROUND)
 LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
 MIN_OBJECT_PX = 120  # scene objects smaller than this at 512 px are specks the scene model drops
+VIEWS_VERSION = 2  # names the cached views: bump when what build() makes changes
+CLIP_SHARE, DRAWER_SHARE, VARIED_SHARE = 0.2, 0.12, 0.75  # of single drawings; varied: of doodles
 
 
 def _jittered(
@@ -71,16 +78,31 @@ def _box_iou(a: tuple[slice, slice], b: tuple[slice, slice]) -> float:
     return inter / max(area(a) + area(b) - inter, 1)
 
 
+def _drawer_categories(doodles: list) -> tuple[list[str], np.ndarray]:
+    """Drawer categories and how often to draw each: three times as often when few doodled it (chickens
+    and people: Quick, Draw! has none, quickdraw/ holds 20 training people)."""
+    doodled = Counter(d.category for d in doodles)
+    names = sorted(c for c in DRAWERS if c in LABEL_INDEX)
+    weight = np.array([1.0 if doodled[c] >= 100 else 3.0 for c in names])
+    return names, weight / weight.sum()
+
+
 def alone_views(
     rng: np.random.Generator, doodles: list, clips: list, n: int
 ) -> Iterator[tuple[np.ndarray, int]]:
     """n views of single drawings alone on a canvas; doodles of unknown categories are "none"."""
+    drawer_names, drawer_p = _drawer_categories(doodles)
     for _ in range(n):
         size = int(rng.choice((384, 512, 768)))
-        if rng.random() < 0.2:
+        pick = rng.random()
+        if pick < CLIP_SHARE:
             sc = alone(rng, size, clip=clips[int(rng.integers(len(clips)))])
+        elif pick < CLIP_SHARE + DRAWER_SHARE:
+            category = drawer_names[int(rng.choice(len(drawer_names), p=drawer_p))]
+            sc = alone(rng, size, drawing=DRAWERS[category](rng))
         else:
-            sc = alone(rng, size, doodle=doodles[int(rng.integers(len(doodles)))])
+            doodle = doodles[int(rng.integers(len(doodles)))]
+            sc = alone(rng, size, doodle=varied(doodle, rng) if rng.random() < VARIED_SHARE else doodle)
         boxes = ndimage.find_objects(sc.instances)
         if not boxes or boxes[0] is None or not sc.categories:
             continue
