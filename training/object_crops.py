@@ -41,7 +41,7 @@ NONE = "none"
 LABELS: tuple[str, ...] = (NONE, *FOREGROUND)
 LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
 MIN_OBJECT_PX = 120  # scene objects smaller than this at 512 px are specks the scene model drops
-VIEWS_VERSION = 2  # names the cached views: bump when what build() makes changes
+VIEWS_VERSION = 3  # names the cached views: bump when what build() makes changes
 CLIP_SHARE, DRAWER_SHARE, VARIED_SHARE = 0.2, 0.12, 0.75  # of single drawings; varied: of doodles
 
 
