@@ -11,7 +11,8 @@ offset points to, so two touching trees end up as two objects even though every 
 Some objects enclose nothing: a grass tuft is a fan of open blades on the ground, its "inside" is part
 of the big ground region. Such an object is read from pixels instead: paper-region pixels the network
 calls an object, grouped by the centre they point at. They are only taken for an object that is
-mostly made of them, so a closed object does not grow a blurry halo over its outline.
+mostly made of them, so a closed object does not grow a blurry halo over its outline, and they are
+narrowed to the strokes and the paper the strokes hold (open_strokes.py), so a tuft is not a halo.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from backend.lineart import LineArt
 from .device import device as pick_device
 from .instance import Instance
 from .network import OFFSET_UNIT, STRIDE, load
+from .open_strokes import close_radius, enclosed_by_strokes
 from .torch_thread import on_torch_thread
 
-CODE_VERSION = "4"  # bump when the decoding below changes, so cached analyses are recomputed
+CODE_VERSION = "5"  # bump when the decoding below changes, so cached analyses are recomputed
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "scene_model.safetensors"
 
 
@@ -237,12 +239,13 @@ class LearnedRecognizer:
         for g, (_, _, _, centre, _) in enumerate(groups):
             if centre >= 0:
                 open_group[centre + 1] = g
+        taken = None  # bool HxW: the paper pixels given to open-stroke objects
         if (open_group >= 0).any():
             owner_cell = np.where(loose, nearest + 1, 0).astype(np.int32).reshape(gh, gw)
             owner_full = cv2.resize(owner_cell, (full[1], full[0]), interpolation=cv2.INTER_NEAREST)
             loose_full = open_group[owner_full]
-            take = (inst_map < 0) & ~is_object[lineart.regions] & (loose_full >= 0)
-            inst_map[take] = loose_full[take]
+            taken = (inst_map < 0) & ~is_object[lineart.regions] & (loose_full >= 0)
+            inst_map[taken] = loose_full[taken]
         # Parts: each region of an object takes the most voted of its category's parts.
         part_lut = np.full(n_regions, -1, np.int32)
         for ids, category, _, _, _ in groups:
@@ -254,8 +257,10 @@ class LearnedRecognizer:
         for g, box in enumerate(ndimage.find_objects(inst_map + 1, len(groups))):
             if box is None:
                 continue
-            _, category, score, _, beliefs = groups[g]
+            _, category, score, centre, beliefs = groups[g]
             crop = inst_map[box] == g
+            if centre >= 0 and taken is not None:
+                crop = _tightened(crop, taken[box], lineart.lines[box], close_radius(full))
             labels = np.where(crop, part_lut[lineart.regions[box]], -1)
             masks = {p: labels == j for j, p in enumerate(PARTS.get(category, []))}
             parts = {p: m for p, m in masks.items() if m.any()}
@@ -263,6 +268,17 @@ class LearnedRecognizer:
             inst.beliefs = dict(zip(self.classes[1:], beliefs.tolist(), strict=True))
             instances.append(inst)
         return instances
+
+
+def _tightened(crop: np.ndarray, taken: np.ndarray, lines: np.ndarray, radius: int) -> np.ndarray:
+    """An open-stroke object's paper pixels (grid cells around its strokes, read at the network's
+    resolution) narrowed to its strokes and the paper they enclose (open_strokes.py), where they
+    enclose some; its closed regions stay as they are."""
+    loose = crop & taken
+    shape = enclosed_by_strokes(lines & loose, radius)
+    if shape is None:
+        return crop
+    return (crop & ~taken) | (shape & loose)
 
 
 def _centroids(lineart: LineArt, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -30,6 +30,7 @@ from backend.lineart import LineArt
 from .instance import Instance
 from .object_classifier import ObjectClassifier
 from .object_view import object_view
+from .open_strokes import close_radius, enclosed_by_strokes
 from .recogniser import LearnedRecognizer
 from .torch_thread import on_torch_thread
 
@@ -260,13 +261,15 @@ def _object_of(lineart: LineArt, g: _Group, category: str, score: float) -> Inst
     leaky = share >= 0.05
     crop = take[regions] | (leaky[regions] & enclosed)
     if np.count_nonzero(crop) < np.count_nonzero(strokes):
-        # Open strokes enclosing nothing (a bird drawn as a "v", a grass tuft): the object is its
-        # strokes and a narrow band of paper around them, as the scene model reads open-stroke objects.
-        r = max(2, round(0.02 * max(crop.shape)))
-        band = cv2.dilate(
-            strokes.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
-        )
-        crop = crop | (band > 0)
+        # Open strokes enclosing no region: a grass tuft is its strokes and the paper between its
+        # blades (open_strokes.py); strokes that hold no paper (a bird drawn as a "v") get a narrow
+        # band of paper around them, so their colour shows.
+        shape = enclosed_by_strokes(strokes, close_radius(lineart.shape))
+        if shape is None:
+            r = max(2, round(0.02 * max(crop.shape)))
+            disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+            shape = cv2.dilate(strokes.astype(np.uint8), disc) > 0
+        crop = crop | shape
     if not crop.any():
         return None
     return Instance.from_crop(category, lineart.shape, g.box, crop, score)
