@@ -163,3 +163,45 @@ def test_objects_beyond_the_views_budget_are_kept_unjudged() -> None:
     found = SecondLook(Scene(many), clf, Judging(max_views=2, min_group=1.0, drop_unless=1.0)).recognize(la)
     assert len(clf.seen) == 2  # the two biggest were judged (and dropped) ...
     assert sorted(i.category for i in found) == ["star", "star"]  # ... the rest kept as found
+
+
+def _open_body_page(size: int = 600, gap: int = 30):
+    """A closed-looking body whose outline has a `gap` px opening at the bottom: its paper runs out
+    into the page (one region with it), as in a clip-art car open between its wheel arches."""
+    ink = np.zeros((size, size), np.uint8)
+    centre, axes = (size // 2, size // 2), (size * 35 // 100, size * 25 // 100)
+    half = np.degrees(np.arcsin(gap / 2 / axes[0]))  # the arc's opening at the bottom (90 deg)
+    cv2.ellipse(ink, centre, axes, 0, 90 + half, 450 - half, 255, 3)
+    body = np.zeros((size, size), np.uint8)
+    cv2.ellipse(body, centre, axes, 0, 0, 360, 1, -1)
+    return flatten(ink_from_rgba(255 - ink)), body.astype(bool)
+
+
+def test_a_body_whose_paper_leaks_out_is_cut_along_its_outline() -> None:
+    la, body = _open_body_page()
+    assert la.regions[300, 300] == la.regions[5, 5], "the body's paper is the page's"
+    found = SecondLook(Scene([]), Classifier(lambda v: {"car": 0.9})).recognize(la)
+    assert [i.category for i in found] == ["car"]
+    assert _iou(found[0].mask, body) > 0.9 and not found[0].mask[5, 5]
+
+
+def test_an_outline_open_wider_than_the_page_closing_is_closed_at_the_groups_own_scale() -> None:
+    # 3% of the page closes gaps up to 6% of it (36 px); this one is 80 px, under 20% of the body
+    la, body = _open_body_page(gap=80)
+    found = SecondLook(Scene([]), Classifier(lambda v: {"cat": 0.9})).recognize(la)
+    assert [i.category for i in found] == ["cat"] and _iou(found[0].mask, body) > 0.85
+
+
+def test_a_blotchy_unsure_object_gives_way_to_its_closed_stroke_group() -> None:
+    """The scene model read the leaking body off its grid (a blob over paper and page), unsure: the
+    group's object, cut along the outline, replaces it. A sure one of that size stays."""
+    la, body = _open_body_page(gap=80)
+    blob = np.zeros_like(body)
+    blob[180:420, 120:460] = True  # mostly inside the body, spilling out, in the page's region
+    j = Judging()
+    unsure = Instance("car", blob, j.drop_unless - 0.2)
+    found = SecondLook(Scene([unsure]), Classifier(lambda v: {"car": 0.9})).recognize(la)
+    assert len(found) == 1 and _iou(found[0].mask, body) > 0.9
+    sure = Instance("car", blob, j.drop_unless + 0.2)
+    found = SecondLook(Scene([sure]), Classifier(lambda v: {"car": 0.9})).recognize(la)
+    assert len(found) == 1 and np.array_equal(found[0].mask, blob)

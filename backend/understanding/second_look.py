@@ -13,7 +13,8 @@ cut to its box, whatever its size, so:
 - every big group of connected strokes (a big animal alone, a car seen from the front) is shown to
   the classifier too, and becomes an object when the classifier is sure: its inside is every region
   its outline encloses, and the scene model's pieces inside it are absorbed, unless they are objects
-  the classifier believes in themselves (two touching trees stay two).
+  the classifier believes in themselves (two touching trees stay two) and found by their own regions
+  (not read off the scene model's coarse grid where an outline has a gap, which gives a blotchy edge).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ GROUP_SIDE = 512  # stroke groups are found on the line mask shrunk to this long
 # Views are cut from the sketch shrunk to at most this long side: an 80 px view needs no more, and a
 # view cut at full resolution from an 8192 px canvas costs a 256 MB crop.
 VIEW_CANVAS = 1024
+ENCLOSES = 1.0  # a drawing whose closed outline holds less paper than this many times its ink is open
 
 
 @dataclass(frozen=True)
@@ -53,17 +55,36 @@ class Judging:
     min_group: float = 0.02  # stroke groups whose box is under this share of the canvas are left alone
     join: float = 0.01  # strokes closer than this share of the long side are one group
     close: float = 0.03  # gaps in a group's outline narrower than this share of the long side are closed
+    wide: float = 0.1  # ... and when that encloses less paper than ink (a face whose outline stops at
+    # its whiskers), gaps up to this share of the group's own long side
     absorb: float = 0.7  # an object this much inside a new one becomes part of it
+    # A loose object has at least `loose` of its pixels in regions it holds less than half of, and
+    # the scene model was unsure of it (score under drop_unless): read off the coarse grid where an
+    # outline has a gap, its edge is blotchy. A closed stroke group's object of its category, whose
+    # inside follows the drawing's own outline, absorbs it when `absorb_loose` of it lies inside, and
+    # it never keeps such a group from becoming an object. (Grass tufts are loose by nature, and the
+    # scene model, sure of them, keeps touching tufts apart.)
+    loose: float = 0.5
+    absorb_loose: float = 0.5
     spill_strokes: float = 0.1  # an object of the group's category around it, with less than this
     # share of its strokes outside the group, is the group's object with a leaked fill: replaced
     max_views: int = 48  # views per sketch, biggest first: bounds the classifier's cost
 
 
 @dataclass
+class _Kept:
+    inst: Instance
+    own: float  # the classifier's probability of the instance's category
+    loose: bool  # unsure and read off the scene model's grid rather than from closed regions (Judging.loose)
+
+
+@dataclass
 class _Group:
     box: tuple[slice, slice]  # full-canvas box
     own_small: np.ndarray  # bool, at the group scale, the group's (joined) strokes in its box
-    inside_small: np.ndarray  # bool, at the group scale: the area the group's outline encloses
+    edges: tuple[bool, bool, bool, bool]  # which sides of the box lie on the canvas edge
+    join: np.ndarray  # the disc the strokes were grown by to join them (at the group scale)
+    close: int  # gaps up to twice this (at the group scale) are closed: Judging.close of the canvas
 
     # Canvas-resolution masks are made on demand, one group at a time: a hostile sketch of 48
     # nested rings would otherwise hold 48 canvas-size pairs (6 GB at 8192x8192).
@@ -75,9 +96,12 @@ class _Group:
         """bool, box-sized: the group's ink at full resolution."""
         return self._full(self.own_small) & (lineart.ink[self.box] > 0)
 
-    def inside(self) -> np.ndarray:
-        """bool, box-sized: the enclosed area at full resolution."""
-        return self._full(self.inside_small)
+    def inside(self, close: int) -> np.ndarray:
+        """bool, box-sized, at full resolution: the area the group's outline encloses once its gaps up
+        to 2 * close px (at the group scale) are closed."""
+        filled = _filled(self.own_small, self.edges, close)
+        # back to the outline itself: the group was grown to join its strokes
+        return self._full(cv2.erode(filled.astype(np.uint8), self.join) > 0)
 
 
 class SecondLook:
@@ -114,9 +138,10 @@ class SecondLook:
             return found
         probs = on_torch_thread(self.classifier.probabilities, np.stack(views))
         labels = self.classifier.labels
-        kept: list[tuple[Instance, float]] = []  # with the classifier's belief in its category
+        kept: list[_Kept] = []
         for inst, p in zip(instances, probs[: len(instances)], strict=True):
-            if p[0] >= j.drop_level and inst.score < j.drop_unless:
+            scene_sure = inst.score >= j.drop_unless
+            if p[0] >= j.drop_level and not scene_sure:
                 continue
             if inst.beliefs:  # both judges' beliefs, multiplied: each can outvote a weak other
                 scene = np.array([inst.beliefs.get(c, 0.0) for c in labels[1:]])
@@ -126,31 +151,38 @@ class SecondLook:
                     score = float(fused.max() / fused.sum())
                     inst = Instance.from_crop(best, inst.shape, inst.box, inst.crop, score)
             own = float(p[labels.index(inst.category)]) if inst.category in labels else 0.0
-            kept.append((inst, own))
+            kept.append(_Kept(inst, own, not scene_sure and _loose_share(lineart, inst) >= j.loose))
         for g, p in zip(groups, probs[len(instances) :], strict=True):
             top = int(p[1:].argmax()) + 1
             if p[top] < j.propose_level:
                 continue
-            new = _object_of(lineart, g, labels[top], float(p[top]))
-            if new is None:
+            made = _object_of(lineart, g, labels[top], float(p[top]), j.wide)
+            if made is None:
                 continue
-            inside = [(k, own) for k, own in kept if _share_inside(k, new) >= j.absorb]
-            sure = [k for k, own in inside if own >= j.sure]
+            new, closed = made
+            # A loose object of the group's category is the closed group's object read off the grid.
+            inside, sure = [], []
+            for k in kept:
+                blotchy = closed and k.loose and k.inst.category == new.category
+                if _share_inside(k.inst, new) >= (j.absorb_loose if blotchy else j.absorb):
+                    inside.append(k)
+                    if k.own >= j.sure and not blotchy:
+                        sure.append(k.inst)
             if len(sure) > 1:  # several objects the scene model separated: they stay apart
                 continue
             if sure and (sure[0].category != new.category or _area(new) < j.grow * _area(sure[0])):
                 continue  # one object, already known at about its size
             # the same object found bigger than its outline: its fill leaked into empty paper
             spilled = [
-                (k, own)
-                for k, own in kept
-                if k.category == new.category
-                and _share_inside(new, k) >= j.absorb
-                and _strokes_outside(lineart, k, new) < j.spill_strokes
+                k
+                for k in kept
+                if k.inst.category == new.category
+                and _share_inside(new, k.inst) >= j.absorb
+                and _strokes_outside(lineart, k.inst, new) < j.spill_strokes
             ]
             gone = inside + spilled
-            kept = [(k, own) for k, own in kept if not any(k is i for i, _ in gone)] + [(new, float(p[top]))]
-        return [k for k, _ in kept] + unjudged
+            kept = [k for k in kept if not any(k is i for i in gone)] + [_Kept(new, float(p[top]), False)]
+        return [k.inst for k in kept] + unjudged
 
     def _stroke_groups(self, lineart: LineArt) -> list[_Group]:
         """Connected stroke groups (strokes closer than `join` count as connected), biggest first."""
@@ -174,12 +206,8 @@ class SecondLook:
                 slice(int(y / k), min(full[0], round((y + h) / k))),
                 slice(int(x / k), min(full[1], round((x + w) / k))),
             )
-            filled = _filled(
-                label[box_small] == i, _edges(box_small, small), max(1, round(j.close * max(small)))
-            )
-            # back to the outline itself: the group was grown by r to join its strokes
-            filled = cv2.erode(filled.astype(np.uint8), disc) > 0
-            groups.append(_Group(box, label[box_small] == i, filled))
+            close = max(1, round(j.close * max(small)))
+            groups.append(_Group(box, label[box_small] == i, _edges(box_small, small), disc, close))
         return groups
 
 
@@ -211,9 +239,12 @@ def _filled(group: np.ndarray, edges: tuple[bool, bool, bool, bool], close: int)
             shape[a:b, :c] = 1
         else:
             shape[a:b, -c:] = 1
+    # Grown by `close`, the outline has no gap up to 2 * close; its holes filled, it is shrunk back.
+    # (A closing, grow then shrink with the filling after, would reopen a gap between two line ends:
+    # it only bridges what a disc of its size cannot pass.)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * close + 1,) * 2)
-    closed = cv2.morphologyEx(shape, cv2.MORPH_CLOSE, kernel)
-    return ndimage.binary_fill_holes(closed)[c:-c, c:-c] | group
+    grown = ndimage.binary_fill_holes(cv2.dilate(shape, kernel)).astype(np.uint8)
+    return (cv2.erode(grown, kernel) > 0)[c:-c, c:-c] | group
 
 
 def _shrunk(a: np.ndarray, k: float, interpolation: int) -> np.ndarray:
@@ -247,32 +278,39 @@ def _grown(crop: np.ndarray) -> np.ndarray:
     )
 
 
-def _object_of(lineart: LineArt, g: _Group, category: str, score: float) -> Instance | None:
-    """The regions a stroke group encloses (mostly inside its filled outline) as one object."""
+def _object_of(
+    lineart: LineArt, g: _Group, category: str, score: float, wide: float
+) -> tuple[Instance, bool] | None:
+    """The regions a stroke group encloses (mostly inside its filled outline) as one object, and
+    whether its outline closes (False: open strokes, such as a grass tuft)."""
     regions = lineart.regions[g.box]
-    n = lineart.n_regions + 1
-    enclosed, strokes = g.inside(), g.strokes(lineart)
-    inside = np.bincount(regions.ravel(), enclosed.ravel(), n)
-    share = inside / np.maximum(lineart.areas, 1)
-    take = share >= 0.6
-    take[0] = False
-    # A region that leaks out through a gap the flatting left open is cut along the outline: the fill
-    # stops where the drawing's outline, gaps closed, stops.
-    leaky = share >= 0.05
-    crop = take[regions] | (leaky[regions] & enclosed)
-    if np.count_nonzero(crop) < np.count_nonzero(strokes):
-        # Open strokes enclosing no region: a grass tuft is its strokes and the paper between its
-        # blades (open_strokes.py); strokes that hold no paper (a bird drawn as a "v") get a narrow
-        # band of paper around them, so their colour shows.
-        shape = enclosed_by_strokes(strokes, close_radius(lineart.shape))
-        if shape is None:
-            r = max(2, round(0.02 * max(crop.shape)))
-            disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
-            shape = cv2.dilate(strokes.astype(np.uint8), disc) > 0
-        crop = crop | shape
+    strokes = g.strokes(lineart)
+    n_strokes = np.count_nonzero(strokes)
+    take = np.zeros(lineart.n_regions + 1, bool)
+    crop = np.zeros_like(strokes)
+    for close in (g.close, max(g.close, round(wide * max(g.own_small.shape)))):
+        enclosed = g.inside(close)
+        inside = np.bincount(regions.ravel(), enclosed.ravel(), lineart.n_regions + 1)
+        take = inside / np.maximum(lineart.areas, 1) >= 0.6
+        take[0] = False
+        # A region that leaks out through a gap the flatting left open (a car body open between its
+        # wheel arches, whose paper runs out into the page) is cut along the outline: the fill stops
+        # where the drawing's outline, gaps closed, stops.
+        crop = take[regions] | enclosed
+        if np.count_nonzero(crop & ~strokes) >= ENCLOSES * n_strokes:
+            return Instance.from_crop(category, lineart.shape, g.box, crop, score), True
+    # Open strokes: a grass tuft is its strokes and the paper between its blades (open_strokes.py);
+    # strokes that hold no paper (a bird drawn as a "v") get a narrow band of paper around them, so
+    # their colour shows. Closed regions inside the group stay its own.
+    shape = enclosed_by_strokes(strokes, close_radius(lineart.shape))
+    if shape is None:
+        r = max(2, round(0.02 * max(crop.shape)))
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+        shape = cv2.dilate(strokes.astype(np.uint8), disc) > 0
+    crop = take[regions] | shape
     if not crop.any():
         return None
-    return Instance.from_crop(category, lineart.shape, g.box, crop, score)
+    return Instance.from_crop(category, lineart.shape, g.box, crop, score), False
 
 
 def _strokes_outside(lineart: LineArt, inst: Instance, new: Instance) -> float:
@@ -280,6 +318,16 @@ def _strokes_outside(lineart: LineArt, inst: Instance, new: Instance) -> float:
     strokes = lineart.lines[inst.box] & inst.crop
     total = np.count_nonzero(strokes)
     return 1 - _count_inside(strokes, inst.box, new) / total if total else 0.0
+
+
+def _loose_share(lineart: LineArt, inst: Instance) -> float:
+    """The share of `inst`'s pixels lying in regions it holds less than half of."""
+    regions = lineart.regions[inst.box][inst.crop]
+    if regions.size == 0:
+        return 0.0
+    ids, counts = np.unique(regions, return_counts=True)
+    held = counts / np.maximum(lineart.areas[ids], 1)
+    return float(counts[held < 0.5].sum() / regions.size)
 
 
 def _area(inst: Instance) -> int:
