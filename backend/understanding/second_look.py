@@ -162,12 +162,12 @@ class SecondLook:
             new, closed = made
             # A loose object of the group's category is the closed group's object read off the grid.
             inside, sure = [], []
-            for k in kept:
-                blotchy = closed and k.loose and k.inst.category == new.category
-                if _share_inside(k.inst, new) >= (j.absorb_loose if blotchy else j.absorb):
-                    inside.append(k)
-                    if k.own >= j.sure and not blotchy:
-                        sure.append(k.inst)
+            for old in kept:
+                blotchy = closed and old.loose and old.inst.category == new.category
+                if _share_inside(old.inst, new) >= (j.absorb_loose if blotchy else j.absorb):
+                    inside.append(old)
+                    if old.own >= j.sure and not blotchy:
+                        sure.append(old.inst)
             if len(sure) > 1:  # several objects the scene model separated: they stay apart
                 continue
             if sure and (sure[0].category != new.category or _area(new) < j.grow * _area(sure[0])):
@@ -325,8 +325,8 @@ def _loose_share(lineart: LineArt, inst: Instance) -> float:
     regions = lineart.regions[inst.box][inst.crop]
     if regions.size == 0:
         return 0.0
-    ids, counts = np.unique(regions, return_counts=True)
-    held = counts / np.maximum(lineart.areas[ids], 1)
+    counts = np.bincount(regions, minlength=lineart.n_regions + 1)
+    held = counts / np.maximum(lineart.areas, 1)
     return float(counts[held < 0.5].sum() / regions.size)
 
 
