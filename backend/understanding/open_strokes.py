@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
-CLOSE_SHARE = 0.006  # gaps between strokes narrower than this share of the canvas's long side close
+from .enclosure import enclosed
+
+CLOSE_SHARE = 0.006  # gaps between strokes up to twice this share of the canvas's long side close
 MIN_PAPER = 0.25  # the strokes must enclose at least this much paper per stroke pixel
 
 
@@ -32,10 +33,7 @@ def enclosed_by_strokes(strokes: np.ndarray, radius: int) -> np.ndarray | None:
     n = int(lines.sum())
     if n == 0:
         return None
-    pad = radius + 1
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
-    closed = cv2.morphologyEx(np.pad(lines, pad), cv2.MORPH_CLOSE, disc)[pad:-pad, pad:-pad]
-    shape = ndimage.binary_fill_holes(closed)
+    shape = enclosed(strokes, radius)
     if np.count_nonzero(shape & ~strokes) < MIN_PAPER * n:
         return None
     return shape | (cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0)

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from backend.lineart import LineArt
 
+from .enclosure import enclosed
 from .instance import Instance
 from .object_classifier import ObjectClassifier
 from .object_view import object_view
@@ -239,12 +239,7 @@ def _filled(group: np.ndarray, edges: tuple[bool, bool, bool, bool], close: int)
             shape[a:b, :c] = 1
         else:
             shape[a:b, -c:] = 1
-    # Grown by `close`, the outline has no gap up to 2 * close; its holes filled, it is shrunk back.
-    # (A closing, grow then shrink with the filling after, would reopen a gap between two line ends:
-    # it only bridges what a disc of its size cannot pass.)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * close + 1,) * 2)
-    grown = ndimage.binary_fill_holes(cv2.dilate(shape, kernel)).astype(np.uint8)
-    return (cv2.erode(grown, kernel) > 0)[c:-c, c:-c] | group
+    return enclosed(shape, close)[c:-c, c:-c] | group
 
 
 def _shrunk(a: np.ndarray, k: float, interpolation: int) -> np.ndarray:
