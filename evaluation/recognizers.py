@@ -14,12 +14,16 @@ from backend.understanding.second_look import SecondLook
 NO_CLASSIFIER = "none"
 
 
+OBJECTS = ",".join(str(p) for p in OBJECT_WEIGHTS)  # the product's classifiers, as --objects spells them
+
+
 def recognizer(
-    objects: str = str(OBJECT_WEIGHTS), scene: Path = SCENE_WEIGHTS, device: str | None = None
+    objects: str = OBJECTS, scene: Path = SCENE_WEIGHTS, device: str | None = None
 ) -> SceneRecognizer:
     """Scene model plus object classifier, as the product builds them (backend.understanding.default);
-    `objects` is the classifier's weights, or "none" for the scene model alone (before stop 11)."""
+    `objects` is the classifier's weights (comma-separated: their probabilities are averaged), or
+    "none" for the scene model alone (before stop 11)."""
     scene_model = LearnedRecognizer(scene, device)
     if objects == NO_CLASSIFIER:
         return scene_model
-    return SecondLook(scene_model, ObjectClassifier(Path(objects), device))
+    return SecondLook(scene_model, ObjectClassifier([Path(w) for w in objects.split(",")], device))

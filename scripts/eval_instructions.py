@@ -28,8 +28,7 @@ from backend.language import InstructionError, parse_instruction  # noqa: E402
 from backend.language.colours import resolve  # noqa: E402
 from backend.pipeline import Colorizer, StepResult  # noqa: E402
 from backend.service.images import decode_rgba  # noqa: E402
-from backend.understanding.object_classifier import DEFAULT_WEIGHTS as OBJECT_WEIGHTS  # noqa: E402
-from evaluation.recognizers import recognizer  # noqa: E402
+from evaluation.recognizers import OBJECTS, recognizer  # noqa: E402
 from evaluation.truth import TruthRecognizer  # noqa: E402
 
 IOU_OK = 0.5
@@ -115,7 +114,9 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--oracle", action="store_true", help="use the labelled instances (upper bound)")
     parser.add_argument("--scenes", default="", help="comma-separated scene names to keep (default: all)")
-    parser.add_argument("--objects", default=str(OBJECT_WEIGHTS), help="object classifier weights, or 'none'")
+    parser.add_argument(
+        "--objects", default=OBJECTS, help="object classifier weights (comma-separated: averaged), or 'none'"
+    )
     args = parser.parse_args()
     kept = [s for s in args.scenes.split(",") if s]
     return evaluate(args.data, args.verbose, args.oracle, kept, args.objects)

@@ -38,10 +38,9 @@ sys.path.insert(0, str(ROOT))
 from backend.categories import FOREGROUND, PARTS  # noqa: E402
 from backend.lineart import LineArt, flatten, ink_from_rgba  # noqa: E402
 from backend.understanding import Instance, SceneRecognizer  # noqa: E402
-from backend.understanding.object_classifier import DEFAULT_WEIGHTS as OBJECT_WEIGHTS  # noqa: E402
 from backend.understanding.parts import label_parts  # noqa: E402
 from backend.understanding.recogniser import DEFAULT_WEIGHTS  # noqa: E402
-from evaluation.recognizers import NO_CLASSIFIER, recognizer  # noqa: E402
+from evaluation.recognizers import NO_CLASSIFIER, OBJECTS, recognizer  # noqa: E402
 from evaluation.truth import best_ious, load_truth  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.doodles import to_drawing  # noqa: E402
@@ -266,8 +265,8 @@ def main() -> None:
     ap.add_argument("--alone-per-category", type=int, default=8, help="held-out doodles per category in 4.")
     ap.add_argument(
         "--objects",
-        default=str(OBJECT_WEIGHTS),
-        help="object classifier weights, or 'none' for the scene model alone",
+        default=OBJECTS,
+        help="object classifier weights (comma-separated: averaged), or 'none' for the scene model alone",
     )
     ap.add_argument("--only", choices=("real", "alone"), help="print just this section (quicker comparisons)")
     ap.add_argument("--real-scenes", default="", help="with --only real: comma-separated scenes to score")

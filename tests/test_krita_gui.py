@@ -6,7 +6,7 @@ instructions into the docker and presses Enter against a real backend, and check
 the plugin's diagnostics file (LANGCOLORIZE_DIAGNOSTICS: widget positions, status line, history, the
 document's layer tree, the actions' shortcuts). Saves tests/artifacts/krita_docker.png (the window
 with the docker after two colorizations, also copied to docs/) and krita_docker_crop.png (the docker
-alone), and for the README docs/krita_teach.png (a missed rabbit taught with a selection, then
+alone), and for the README docs/krita_teach.png (a missed chicken taught with a selection, then
 coloured by name, with "Show what I see" on) and docs/krita_everything.png ("Colour everything").
 The selection is made with Krita's selection API by a test-only helper plugin
 (tests/krita_scripts/lc_test_select), since where a dragged rectangle lands depends on the zoom.
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS = ROOT / "docs"
 HELPER = ROOT / "tests" / "krita_scripts"
-RABBIT = [47, 577, 168, 139]  # a rough box around scene 9996's rabbit, as an artist would drag it
+CHICKEN = [345, 605, 150, 130]  # a rough box around scene 9996's chicken (it looks like a duck)
 IN_CI = os.environ.get("CI") == "true"
 TOOLS = ("krita", "Xvfb", "xdotool", "import")
 
@@ -364,7 +364,7 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         assert "blurple" in gui.dock()["status"], gui.dock()["status"]
         assert gui.layers()[0][1] == group
 
-        # 8. the artist in the loop on scene 9996, whose rabbit the recogniser misses. "Show what I see":
+        # 8. the artist in the loop on scene 9996, whose chicken the recogniser misses. "Show what I see":
         #    the plugin's locked overlay at the top, no step of the history
         gui.click(gui.dock()["seen"])
         gui.wait(
@@ -374,32 +374,32 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         )
         dock = gui.dock()
         assert dock["seen_checked"] and dock["status"].startswith("I see: "), dock["status"]
-        assert "rabbit" not in dock["status"], dock["status"]
+        assert "chicken" not in dock["status"], dock["status"]
         assert gui.diag()["document"]["layers"][-1]["locked"] and len(dock["history"]) == 2
         assert gui.layers()[:-1] == [("Colorization", group), ("Background", [])], gui.layers()
         #    a miss names what it sees and says how to teach it
-        gui.say("the rabbit is pink")
+        gui.say("the chicken is pink")
         gui.wait("the miss", lambda: gui.dock()["status_level"] == "error" and not gui.dock()["busy"], 60)
         status = gui.dock()["status"]
-        assert status.startswith("No rabbit found. I see: ") and status.endswith(
-            "Select the rabbit and say it again."
+        assert status.startswith("No chicken found. I see: ") and status.endswith(
+            "Select the chicken and say it again."
         ), status
-        #    select the rabbit roughly and teach it; then, without a selection, colour it by name
-        gui.select(RABBIT)
-        gui.say("this is a rabbit")
+        #    select the chicken roughly and teach it; then, without a selection, colour it by name
+        gui.select(CHICKEN)
+        gui.say("this is a chicken")
         gui.wait("the teaching", lambda: gui.idle_with(3), 90)
         dock = gui.dock()
-        assert dock["status_level"] == "ok" and "Learnt: rabbit" in dock["status"], dock["status"]
-        assert dock["history"][0] == "this is a rabbit" and dock["history_top"] == ["Learnt: rabbit"], dock
+        assert dock["status_level"] == "ok" and "Learnt: chicken" in dock["status"], dock["status"]
+        assert dock["history"][0] == "this is a chicken" and dock["history_top"] == ["Learnt: chicken"], dock
         assert gui.layers()[0][1] == group, gui.layers()  # teaching adds no layer
         gui.select(None)
-        gui.say("the rabbit is pink")
-        gui.wait("the rabbit coloured", lambda: gui.idle_with(4), 90)
+        gui.say("the chicken is pink")
+        gui.wait("the chicken coloured", lambda: gui.idle_with(4), 90)
         dock = gui.dock()
-        assert dock["status_level"] == "ok" and dock["status"].startswith("Coloured rabbit"), dock["status"]
+        assert dock["status_level"] == "ok" and dock["status"].startswith("Coloured chicken"), dock["status"]
         taught = gui.layers()
         assert taught[-1][0] == "What I see" and taught[0][1][:3] == group, taught
-        assert len(taught[0][1]) == 4 and taught[0][1][3].startswith("rabbit"), taught
+        assert len(taught[0][1]) == 4 and taught[0][1][3].startswith("chicken"), taught
         time.sleep(1.5)
         gui.screenshot(DOCS / "krita_teach.png")
 
@@ -413,17 +413,17 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         everything = gui.layers()[0][1]
         assert everything[0].startswith("sky") and everything[1].startswith("ground"), everything
         assert len(dock["history_top"]) >= 4 and set(dock["history_top"]) <= set(everything), dock
-        assert any(name.startswith("rabbit") for name in dock["history_top"]), dock["history_top"]
+        assert any(name.startswith("chicken") for name in dock["history_top"]), dock["history_top"]
         time.sleep(1.5)
         gui.screenshot(DOCS / "krita_everything.png")
-        # one Undo last takes every layer of it back; two more the pink rabbit and the teaching
+        # one Undo last takes every layer of it back; two more the pink chicken and the teaching
         gui.click(gui.dock()["undo"])
         gui.wait("Undo last of colour everything", lambda: gui.idle_with(4), 30)
         assert gui.layers()[0][1] == taught[0][1], gui.layers()
         gui.click(gui.dock()["undo"])
         gui.click(gui.dock()["undo"])
         gui.wait("the teaching undone", lambda: gui.idle_with(2), 30)
-        assert "What you taught is as it was before (rabbit)" in gui.dock()["status"], gui.dock()["status"]
+        assert "What you taught is as it was before (chicken)" in gui.dock()["status"], gui.dock()["status"]
         assert gui.layers()[0][1] == group and gui.replaced() == [], (gui.layers(), gui.replaced())
 
         # 7. auto-start: point the docker at a port where nothing runs; the plugin starts

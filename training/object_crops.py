@@ -88,21 +88,26 @@ def _drawer_categories(doodles: list) -> tuple[list[str], np.ndarray]:
 
 
 def alone_views(
-    rng: np.random.Generator, doodles: list, clips: list, n: int
+    rng: np.random.Generator, doodles: list, clips: list, n: int, plain: bool = False
 ) -> Iterator[tuple[np.ndarray, int]]:
-    """n views of single drawings alone on a canvas; doodles of unknown categories are "none"."""
+    """n views of single drawings alone on a canvas; doodles of unknown categories are "none".
+
+    `plain`: the real drawings as drawn, no drawers (the first classifier's views, same draws)."""
     drawer_names, drawer_p = _drawer_categories(doodles)
+    drawer_share = 0.0 if plain else DRAWER_SHARE
     for _ in range(n):
         size = int(rng.choice((384, 512, 768)))
         pick = rng.random()
         if pick < CLIP_SHARE:
             sc = alone(rng, size, clip=clips[int(rng.integers(len(clips)))])
-        elif pick < CLIP_SHARE + DRAWER_SHARE:
+        elif pick < CLIP_SHARE + drawer_share:
             category = drawer_names[int(rng.choice(len(drawer_names), p=drawer_p))]
             sc = alone(rng, size, drawing=DRAWERS[category](rng))
         else:
             doodle = doodles[int(rng.integers(len(doodles)))]
-            sc = alone(rng, size, doodle=varied(doodle, rng) if rng.random() < VARIED_SHARE else doodle)
+            if not plain and rng.random() < VARIED_SHARE:
+                doodle = varied(doodle, rng)
+            sc = alone(rng, size, doodle=doodle)
         boxes = ndimage.find_objects(sc.instances)
         if not boxes or boxes[0] is None or not sc.categories:
             continue
@@ -166,14 +171,15 @@ def sketchyscene_views(
     return (np.stack(views) * 255).round().astype(np.uint8), np.asarray(labels, np.int64)
 
 
-def build(n_scenes: int, n_alone: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(views uint8 (N, S, S), labels int64 (N,)) from training material only."""
+def build(n_scenes: int, n_alone: int, seed: int = 0, plain: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(views uint8 (N, S, S), labels int64 (N,)) from training material only (`plain`: see
+    alone_views)."""
     rng = np.random.default_rng(seed)
     doodles, _ = load_doodles()
     clips = load_clips(openmoji_split()[0])
     composer = RealComposer(doodles, clips)
     views, labels = [], []
-    for v, y in alone_views(rng, doodles, clips, n_alone):
+    for v, y in alone_views(rng, doodles, clips, n_alone, plain):
         views.append(v)
         labels.append(y)
     for i in range(n_scenes):
