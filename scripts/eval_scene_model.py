@@ -297,7 +297,11 @@ def main() -> None:
         "alone": alone_accuracy(rec, args.alone_per_category),
         "weights_mb": (
             args.weights.stat().st_size
-            + (Path(args.objects).stat().st_size if args.objects != NO_CLASSIFIER else 0)
+            + (
+                sum(Path(w).stat().st_size for w in args.objects.split(","))
+                if args.objects != NO_CLASSIFIER
+                else 0
+            )
         )
         / 1e6,
         "seconds_per_scene_768": {"median": float(np.median(times)), "p95": float(np.percentile(times, 95))},
