@@ -39,7 +39,6 @@ GROUP_SIDE = 512  # stroke groups are found on the line mask shrunk to this long
 # Views are cut from the sketch shrunk to at most this long side: an 80 px view needs no more, and a
 # view cut at full resolution from an 8192 px canvas costs a 256 MB crop.
 VIEW_CANVAS = 1024
-ENCLOSES = 1.0  # a drawing whose closed outline holds less paper than this many times its ink is open
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,8 @@ class Judging:
     close: float = 0.03  # gaps in a group's outline narrower than this share of the long side are closed
     wide: float = 0.1  # ... and when that encloses less paper than ink (a face whose outline stops at
     # its whiskers), gaps up to this share of the group's own long side
+    encloses: float = 1.0  # a group whose closed outline holds less paper than this times its ink is
+    # open strokes (a grass tuft, a "v" bird)
     absorb: float = 0.7  # an object this much inside a new one becomes part of it
     # A loose object has at least `loose` of its pixels in regions it holds less than half of, and
     # the scene model was unsure of it (score under drop_unless): read off the coarse grid where an
@@ -156,7 +157,7 @@ class SecondLook:
             top = int(p[1:].argmax()) + 1
             if p[top] < j.propose_level:
                 continue
-            made = _object_of(lineart, g, labels[top], float(p[top]), j.wide)
+            made = _object_of(lineart, g, labels[top], float(p[top]), j)
             if made is None:
                 continue
             new, closed = made
@@ -266,7 +267,8 @@ def _sized(mask: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
 
 
 def _grown(crop: np.ndarray) -> np.ndarray:
-    """An instance's mask grown by 2% of its box: the stroke edges its regions may have missed."""
+    """A mask grown by 2% of its box: the stroke edges an instance's regions may have missed, or the
+    band of paper that makes open strokes' colour show."""
     r = max(2, round(0.02 * max(crop.shape)))
     return (
         cv2.dilate(crop.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)) > 0
@@ -274,7 +276,7 @@ def _grown(crop: np.ndarray) -> np.ndarray:
 
 
 def _object_of(
-    lineart: LineArt, g: _Group, category: str, score: float, wide: float
+    lineart: LineArt, g: _Group, category: str, score: float, j: Judging
 ) -> tuple[Instance, bool] | None:
     """The regions a stroke group encloses (mostly inside its filled outline) as one object, and
     whether its outline closes (False: open strokes, such as a grass tuft)."""
@@ -283,26 +285,23 @@ def _object_of(
     n_strokes = np.count_nonzero(strokes)
     take = np.zeros(lineart.n_regions + 1, bool)
     crop = np.zeros_like(strokes)
-    for close in (g.close, max(g.close, round(wide * max(g.own_small.shape)))):
-        enclosed = g.inside(close)
-        inside = np.bincount(regions.ravel(), enclosed.ravel(), lineart.n_regions + 1)
-        take = inside / np.maximum(lineart.areas, 1) >= 0.6
+    # the canvas's closing, then the group's own (dict.fromkeys: once when they are the same)
+    for close in dict.fromkeys((g.close, max(g.close, round(j.wide * max(g.own_small.shape))))):
+        outline = g.inside(close)
+        held = np.bincount(regions.ravel(), outline.ravel(), lineart.n_regions + 1)
+        take = held / np.maximum(lineart.areas, 1) >= 0.6
         take[0] = False
         # A region that leaks out through a gap the flatting left open (a car body open between its
         # wheel arches, whose paper runs out into the page) is cut along the outline: the fill stops
         # where the drawing's outline, gaps closed, stops.
-        crop = take[regions] | enclosed
-        if np.count_nonzero(crop & ~strokes) >= ENCLOSES * n_strokes:
+        crop = take[regions] | outline
+        if np.count_nonzero(crop & ~strokes) >= j.encloses * n_strokes:
             return Instance.from_crop(category, lineart.shape, g.box, crop, score), True
     # Open strokes: a grass tuft is its strokes and the paper between its blades (open_strokes.py);
     # strokes that hold no paper (a bird drawn as a "v") get a narrow band of paper around them, so
     # their colour shows. Closed regions inside the group stay its own.
     shape = enclosed_by_strokes(strokes, close_radius(lineart.shape))
-    if shape is None:
-        r = max(2, round(0.02 * max(crop.shape)))
-        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
-        shape = cv2.dilate(strokes.astype(np.uint8), disc) > 0
-    crop = take[regions] | shape
+    crop = take[regions] | (_grown(strokes) if shape is None else shape)
     if not crop.any():
         return None
     return Instance.from_crop(category, lineart.shape, g.box, crop, score), False
