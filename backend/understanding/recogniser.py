@@ -13,6 +13,9 @@ of the big ground region. Such an object is read from pixels instead: paper-regi
 calls an object, grouped by the centre they point at. They are only taken for an object that is
 mostly made of them, so a closed object does not grow a blurry halo over its outline, and they are
 narrowed to the strokes and the paper the strokes hold (open_strokes.py), so a tuft is not a halo.
+A tuft may also be drawn over another object's region (grass on a road): cells of that region that
+call another category and point at another centre join it too, but only its strokes and what they
+enclose are cut out of the region under it; the rest goes back.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from .network import OFFSET_UNIT, STRIDE, load
 from .open_strokes import close_radius, enclosed_by_strokes
 from .torch_thread import on_torch_thread
 
-CODE_VERSION = "5"  # bump when the decoding below changes, so cached analyses are recomputed
+CODE_VERSION = "6"  # bump when the decoding below changes, so cached analyses are recomputed
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "scene_model.safetensors"
 
 
@@ -156,6 +159,37 @@ class LearnedRecognizer:
         ys, xs = np.nonzero((heat >= local_max) & (heat > self.decoding.peak_level))
         return np.stack([xs, ys], 1).astype(np.float32) * STRIDE + (STRIDE - 1) / 2
 
+    def _take_open_strokes(
+        self,
+        lineart: LineArt,
+        inst_map: np.ndarray,
+        open_group: np.ndarray,
+        loose: np.ndarray,
+        over: np.ndarray,
+        nearest: np.ndarray,
+        is_object: np.ndarray,
+        grid: tuple[int, int],
+    ) -> None:
+        """Give each open-stroke object (in place, in `inst_map`) its strokes and the paper they hold:
+        its loose cells on free paper or over another object's region, narrowed by _tightened; what
+        it does not keep goes back to where it was (paper, or the object under it)."""
+        full = lineart.shape
+        owner_cell = np.where(loose, nearest + 1, 0).astype(np.int32).reshape(grid)
+        owner_full = cv2.resize(owner_cell, (full[1], full[0]), interpolation=cv2.INTER_NEAREST)
+        loose_full = open_group[owner_full]
+        over_full = cv2.resize(over.reshape(grid).astype(np.uint8), (full[1], full[0]), cv2.INTER_NEAREST) > 0
+        taken = (loose_full >= 0) & (((inst_map < 0) & ~is_object[lineart.regions]) | over_full)
+        before = inst_map.copy()
+        inst_map[taken] = loose_full[taken]
+        radius = close_radius(full)
+        for g, box in enumerate(ndimage.find_objects(inst_map + 1, int(open_group.max()) + 1)):
+            if box is None or g not in open_group:
+                continue
+            crop = inst_map[box] == g
+            kept = _tightened(crop, taken[box], over_full[box], lineart.lines[box], radius)
+            back = crop & ~kept
+            inst_map[box][back] = before[box][back]
+
     def recognize(self, lineart: LineArt) -> list[Instance]:
         full = lineart.shape
         pred = self.predict(lineart.ink)
@@ -208,8 +242,19 @@ class LearnedRecognizer:
 
         is_object = sem_mean[0] < self.decoding.paper_share
         is_object[0] = False
-        # Open-stroke objects: pixels of paper regions that the network still calls an object.
-        loose = ~is_object[region] & (sem[0] < 1 - self.decoding.loose_level)
+        # Open-stroke objects: pixels of paper regions that the network still calls an object, and
+        # pixels of an object's region that it calls another category and points at another centre
+        # (a grass tuft drawn over the road: its blades enclose nothing, the road's region holds it).
+        level = self.decoding.loose_level
+        cell_cat = sem[1:].argmax(0) + 1
+        region_cat = sem_mean[1:].argmax(0) + 1
+        over = (
+            is_object[region]
+            & (cell_cat != region_cat[region])
+            & (sem[1:].max(0) > level)
+            & (nearest != owner[region])
+        )
+        loose = (~is_object[region] & (sem[0] < 1 - level)) | over
         loose_of = np.bincount(nearest[loose], minlength=len(centres))
         loose_sem = np.stack([np.bincount(nearest[loose], c[loose], len(centres)) for c in sem[1:]])
         cell = full[0] * full[1] / (gh * gw)  # canvas pixels per grid cell
@@ -239,13 +284,8 @@ class LearnedRecognizer:
         for g, (_, _, _, centre, _) in enumerate(groups):
             if centre >= 0:
                 open_group[centre + 1] = g
-        taken = None  # bool HxW: the paper pixels given to open-stroke objects
         if (open_group >= 0).any():
-            owner_cell = np.where(loose, nearest + 1, 0).astype(np.int32).reshape(gh, gw)
-            owner_full = cv2.resize(owner_cell, (full[1], full[0]), interpolation=cv2.INTER_NEAREST)
-            loose_full = open_group[owner_full]
-            taken = (inst_map < 0) & ~is_object[lineart.regions] & (loose_full >= 0)
-            inst_map[taken] = loose_full[taken]
+            self._take_open_strokes(lineart, inst_map, open_group, loose, over, nearest, is_object, (gh, gw))
         # Parts: each region of an object takes the most voted of its category's parts.
         part_lut = np.full(n_regions, -1, np.int32)
         for ids, category, _, _, _ in groups:
@@ -257,10 +297,8 @@ class LearnedRecognizer:
         for g, box in enumerate(ndimage.find_objects(inst_map + 1, len(groups))):
             if box is None:
                 continue
-            _, category, score, centre, beliefs = groups[g]
+            _, category, score, _, beliefs = groups[g]
             crop = inst_map[box] == g
-            if centre >= 0 and taken is not None:
-                crop = _tightened(crop, taken[box], lineart.lines[box], close_radius(full))
             labels = np.where(crop, part_lut[lineart.regions[box]], -1)
             masks = {p: labels == j for j, p in enumerate(PARTS.get(category, []))}
             parts = {p: m for p, m in masks.items() if m.any()}
@@ -270,14 +308,17 @@ class LearnedRecognizer:
         return instances
 
 
-def _tightened(crop: np.ndarray, taken: np.ndarray, lines: np.ndarray, radius: int) -> np.ndarray:
-    """An open-stroke object's paper pixels (grid cells around its strokes, read at the network's
-    resolution) narrowed to its strokes and the paper they enclose (open_strokes.py), where they
-    enclose some; its closed regions stay as they are."""
+def _tightened(
+    crop: np.ndarray, taken: np.ndarray, over: np.ndarray, lines: np.ndarray, radius: int
+) -> np.ndarray:
+    """An open-stroke object's taken pixels (grid cells around its strokes, read at the network's
+    resolution) narrowed to its strokes and the paper they enclose (open_strokes.py); its closed
+    regions stay as they are. Where the strokes enclose no paper (a "v" bird), the cells on paper
+    stay, so the colour shows, but none are cut out of another object's region (`over`)."""
     loose = crop & taken
     shape = enclosed_by_strokes(lines & loose, radius)
     if shape is None:
-        return crop
+        return crop & ~(taken & over)
     return (crop & ~taken) | (shape & loose)
 
 
