@@ -133,6 +133,9 @@ def main() -> None:
     )
     ap.add_argument("--init", type=Path, help="start from these trained weights instead of ImageNet's")
     ap.add_argument("--sketchyscene", default="", help="comma-separated real scenes whose objects are added")
+    ap.add_argument(
+        "--seed", type=int, default=0, help="draws of the network's head and of the batches (0: as shipped)"
+    )
     ap.add_argument("--real-share", type=float, default=0.25, help="share of a batch from those scenes")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -150,7 +153,7 @@ def main() -> None:
     rv, ry = sketchyscene_views(real, np.random.default_rng(7)) if real else (views[:0], labels[:0])
     n_real = round(args.batch * args.real_share) if real else 0
     hv, hy, hclip = held_out()
-    torch.manual_seed(0)
+    torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     net = ObjectNet(len(LABELS))
     ck_path = OUT / args.run / "checkpoint.pt"
@@ -168,8 +171,9 @@ def main() -> None:
         print(f"{pretrained(net)} ImageNet tensors loaded", flush=True)
     weight = counts.astype(np.float64) ** -0.5
     p = weight[labels] / weight[labels].sum()
-    rng = np.random.default_rng(step)
-    g = torch.Generator().manual_seed(step)
+    draws = args.seed * 1_000_000 + step  # a resumed run draws on from where it stopped
+    rng = np.random.default_rng(draws)
+    g = torch.Generator().manual_seed(draws)
     budget, started, at_start = args.minutes * 60, time.time(), seconds
     config = {"labels": list(LABELS), "view_side": VIEW_SIDE}
     running = None
