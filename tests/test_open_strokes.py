@@ -49,6 +49,13 @@ def _band_with(extra: list[list[tuple[int, int]]]):
     return flatten(ink_from_rgba(paper))
 
 
+def _band(like: np.ndarray) -> np.ndarray:
+    """The road band's inside (between its two lines), as a mask of `like`'s shape."""
+    band = np.zeros_like(like, bool)
+    band[102:199] = True
+    return band
+
+
 def _decoded(lineart, blob: tuple[slice, slice]):
     """The recogniser's decoding of made-up network outputs: the band is road, pointing at a centre
     at (40, 150); inside `blob` the network says grass and points at another centre, (136, 168)."""
@@ -84,8 +91,7 @@ def test_a_tuft_over_the_road_is_cut_out_of_it_as_its_blades_and_nothing_is_lost
     assert grass[185, 125] and not road[185, 125], "the paper between the blades is the tuft's"
     assert not grass[:150].any(), "nothing of the tuft above its blade tips"
     assert not (grass & road).any()
-    band = np.zeros_like(road)
-    band[102:199] = True
+    band = _band(road)
     assert np.count_nonzero(band & ~(grass | road)) == 0, "every pixel of the band still has an owner"
     assert road[120, 10] and road[190, 240]
 
@@ -95,7 +101,6 @@ def test_where_strokes_hold_no_paper_the_road_keeps_its_region() -> None:
     lineart = _band_with([[(128, 199), (128, 165)]])
     found = _decoded(lineart, (slice(150, 200), slice(96, 160)))
     road = found["road"]
-    band = np.zeros_like(road)
-    band[102:199] = True
+    band = _band(road)
     assert np.count_nonzero(band & ~road) == 0
     assert "grass" not in found or not (found["grass"] & band).any()
