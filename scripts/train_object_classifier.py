@@ -57,11 +57,11 @@ OUT = ROOT / "out" / "object_classifier"
 SCENES = ROOT.parent / "shared" / "data" / "sketchyscene-scenes"
 
 
-def _build(seed: int, n_scenes: int, n_alone: int, plain: bool) -> Path:
+def _build(seed: int, n_scenes: int, n_alone: int, plain: bool, side: int) -> Path:
     kind = "plain" if plain else f"v{VIEWS_VERSION}"
-    path = OUT / f"views-{kind}-{seed}-{n_scenes}-{n_alone}.npz"
+    path = OUT / f"views-{kind}-{side}px-{seed}-{n_scenes}-{n_alone}.npz"
     if not path.exists():
-        views, labels = build(n_scenes, n_alone, seed, plain)
+        views, labels = build(n_scenes, n_alone, seed, plain, side)
         np.savez(path.with_suffix(".tmp.npz"), views=views, labels=labels)
         path.with_suffix(".tmp.npz").replace(path)
     return path
@@ -137,11 +137,15 @@ def main() -> None:
         "--seed", type=int, default=0, help="draws of the network's head and of the batches (0: as shipped)"
     )
     ap.add_argument("--real-share", type=float, default=0.25, help="share of a batch from those scenes")
+    ap.add_argument(
+        "--view-side", type=int, default=VIEW_SIDE, help="px of the square views (the product reads it back)"
+    )
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     with Pool(2) as pool:
         paths = pool.starmap(
-            _build, [(seed, args.scenes, args.alone, args.plain) for seed in range(args.builds)]
+            _build,
+            [(seed, args.scenes, args.alone, args.plain, args.view_side) for seed in range(args.builds)],
         )
     data = [np.load(p) for p in paths]
     views = np.concatenate([d["views"] for d in data])
@@ -150,9 +154,13 @@ def main() -> None:
     per_label = dict(zip(LABELS, counts.tolist(), strict=True))
     print(json.dumps({"views": len(views), "per_label": per_label}), flush=True)
     real = [SCENES / name for name in args.sketchyscene.split(",") if name]
-    rv, ry = sketchyscene_views(real, np.random.default_rng(7)) if real else (views[:0], labels[:0])
+    rv, ry = (
+        sketchyscene_views(real, np.random.default_rng(7), side=args.view_side)
+        if real
+        else (views[:0], labels[:0])
+    )
     n_real = round(args.batch * args.real_share) if real else 0
-    hv, hy, hclip = held_out()
+    hv, hy, hclip = held_out(side=args.view_side)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     net = ObjectNet(len(LABELS))
@@ -175,7 +183,7 @@ def main() -> None:
     rng = np.random.default_rng(draws)
     g = torch.Generator().manual_seed(draws)
     budget, started, at_start = args.minutes * 60, time.time(), seconds
-    config = {"labels": list(LABELS), "view_side": VIEW_SIDE}
+    config = {"labels": list(LABELS), "view_side": args.view_side}
     running = None
     net.train()
     while True:

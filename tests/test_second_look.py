@@ -12,6 +12,8 @@ import numpy as np
 from backend.categories import FOREGROUND
 from backend.lineart import flatten, ink_from_rgba
 from backend.understanding import Instance
+from backend.understanding.object_classifier import ObjectClassifier
+from backend.understanding.object_view import VIEW_SIDE
 from backend.understanding.second_look import Judging, SecondLook
 
 LABELS = ["none", *FOREGROUND]
@@ -34,12 +36,15 @@ class Classifier:
 
     labels = LABELS
     digest = "test"
+    view_sides = [VIEW_SIDE]
+    views = ObjectClassifier.views  # the real views, at the one side this stand-in reads
 
     def __init__(self, answer) -> None:  # noqa: ANN001
         self.answer = answer
         self.seen: list[np.ndarray] = []
 
-    def probabilities(self, views: np.ndarray) -> np.ndarray:
+    def probabilities(self, by_side: dict[int, np.ndarray]) -> np.ndarray:
+        views = by_side[VIEW_SIDE]
         self.seen += list(views)
         out = np.full((len(views), len(LABELS)), 0.01, np.float32)
         for i, v in enumerate(views):
@@ -70,11 +75,30 @@ def test_a_stroke_group_nobody_explains_becomes_the_object_it_is() -> None:
     assert _iou(found[0].mask, body) > 0.95  # every region inside the outline, no paper outside it
 
 
-def test_an_unsure_classifier_adds_nothing() -> None:
+def test_an_unsure_classifier_names_only_what_the_scene_model_did_not_know() -> None:
+    """Between propose_alone and propose_level, a group becomes an object only when the scene model
+    was unsure of everything inside it (a drawing unlike its training, alone on the page)."""
+    la, body = _horse_page()
+    j = Judging()
+    between = (j.propose_alone + j.propose_level) / 2
+    unsure = Classifier(lambda v: {"horse": between})
+    found = SecondLook(Scene([]), unsure).recognize(la)
+    assert [i.category for i in found] == ["horse"] and _iou(found[0].mask, body) > 0.95
+    guess = Instance("cow", body, j.unsure - 0.1)
+    found = SecondLook(Scene([guess]), unsure).recognize(la)
+    assert [i.category for i in found] == ["horse"] and _iou(found[0].mask, body) > 0.95
+    known = Instance("cow", body, j.unsure + 0.1)
+    assert [i.category for i in SecondLook(Scene([known]), unsure).recognize(la)] == ["cow"]
+
+
+def test_a_classifier_below_the_lower_level_or_under_none_adds_nothing() -> None:
     la, _ = _horse_page()
-    level = Judging().propose_level
-    found = SecondLook(Scene([]), Classifier(lambda v: {"horse": level - 0.05})).recognize(la)
-    assert found == []
+    j = Judging()
+    below = Classifier(lambda v: {"horse": j.propose_alone - 0.05})
+    assert SecondLook(Scene([]), below).recognize(la) == []
+    between = (j.propose_alone + j.propose_level) / 2
+    none_leads = Classifier(lambda v: {"horse": between, "none": between + 0.05})
+    assert SecondLook(Scene([]), none_leads).recognize(la) == []
 
 
 def test_the_new_object_absorbs_the_scene_models_pieces_of_it() -> None:
@@ -205,3 +229,43 @@ def test_a_blotchy_unsure_object_gives_way_to_its_closed_stroke_group() -> None:
     sure = Instance("car", blob, j.drop_unless + 0.2)
     found = SecondLook(Scene([sure]), Classifier(lambda v: {"car": 0.9})).recognize(la)
     assert len(found) == 1 and np.array_equal(found[0].mask, blob)
+
+
+def _person_page(size: int = 600, gap: int = 20):
+    """A head drawn `gap` px above its body (strokes grown by `join` do not meet across it, grown by
+    `join_wide` they do), and the two parts' masks."""
+    ink = np.zeros((size, size), np.uint8)
+    cv2.circle(ink, (300, 150), 60, 255, 3)
+    body_top = 150 + 60 + gap
+    cv2.rectangle(ink, (230, body_top), (370, 500), 255, 3)
+    head = np.zeros((size, size), np.uint8)
+    cv2.circle(head, (300, 150), 60, 1, -1)
+    body = np.zeros((size, size), np.uint8)
+    cv2.rectangle(body, (230, body_top), (370, 500), 1, -1)
+    return flatten(ink_from_rgba(255 - ink)), head.astype(bool), body.astype(bool)
+
+
+def _whole_person(view: np.ndarray) -> dict[str, float]:
+    """A person when the view shows a head above a body: blank rows between inked ones."""
+    rows = np.flatnonzero(view.max(1) > 0.5)
+    whole = len(rows) > 0 and len(rows) < rows[-1] - rows[0] + 1
+    return {"person": 0.9} if whole else {"none": 0.9}
+
+
+def test_a_drawing_of_parts_drawn_apart_is_also_judged_whole() -> None:
+    j = Judging()
+    la, head, body = _person_page()
+    assert 2 * j.join * 600 < 20 < 2 * j.join_wide * 600
+    clf = Classifier(_whole_person)
+    found = SecondLook(Scene([]), clf).recognize(la)
+    assert [i.category for i in found] == ["person"]
+    parts = head | body
+    assert np.count_nonzero(found[0].mask & parts) > 0.99 * np.count_nonzero(parts)
+    near = cv2.dilate(parts.astype(np.uint8), np.ones((21, 21), np.uint8)) > 0  # its outline
+    near[190:235, 225:376] = True  # the neck: the gap between the parts is closed like any gap
+    assert not (found[0].mask & ~near).any()
+    assert len(clf.seen) == 3  # the whole, then the head and the body
+    # parts drawn farther apart than join_wide are two drawings: never shown as one
+    far, _, _ = _person_page(gap=60)
+    clf = Classifier(_whole_person)
+    assert SecondLook(Scene([]), clf).recognize(far) == [] and len(clf.seen) == 2

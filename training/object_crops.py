@@ -30,7 +30,7 @@ from scipy import ndimage
 
 from backend.categories import FOREGROUND
 from backend.lineart import ink_from_rgba
-from backend.understanding.object_view import object_view
+from backend.understanding.object_view import VIEW_SIDE, object_view
 from evaluation.truth import load_truth
 from sketchgen.objects import DRAWERS
 from sketchgen.real_drawings import RealComposer, alone, load_clips, load_doodles, openmoji_split
@@ -88,7 +88,7 @@ def _drawer_categories(doodles: list) -> tuple[list[str], np.ndarray]:
 
 
 def alone_views(
-    rng: np.random.Generator, doodles: list, clips: list, n: int, plain: bool = False
+    rng: np.random.Generator, doodles: list, clips: list, n: int, plain: bool = False, side: int = VIEW_SIDE
 ) -> Iterator[tuple[np.ndarray, int]]:
     """n views of single drawings alone on a canvas; doodles of unknown categories are "none".
 
@@ -112,10 +112,12 @@ def alone_views(
         if not boxes or boxes[0] is None or not sc.categories:
             continue
         label = LABEL_INDEX.get(sc.categories[0], 0)
-        yield object_view(sc.ink, _jittered(boxes[0], sc.ink.shape, rng)), label
+        yield object_view(sc.ink, _jittered(boxes[0], sc.ink.shape, rng), side=side), label
 
 
-def scene_views(rng: np.random.Generator, scene: Scene) -> Iterator[tuple[np.ndarray, int]]:
+def scene_views(
+    rng: np.random.Generator, scene: Scene, side: int = VIEW_SIDE
+) -> Iterator[tuple[np.ndarray, int]]:
     """Each object of a generated scene, and as many "none" views (random boxes and fragments)."""
     shape = scene.ink.shape
     boxes = ndimage.find_objects(scene.instances)
@@ -125,11 +127,11 @@ def scene_views(rng: np.random.Generator, scene: Scene) -> Iterator[tuple[np.nda
         label = LABEL_INDEX.get(scene.categories[k - 1], 0)
         own = rng.random() < 0.6
         jb = _jittered(box, shape, rng)
-        yield object_view(scene.ink, jb, _own(scene, k, jb) if own else None), label
+        yield object_view(scene.ink, jb, _own(scene, k, jb) if own else None, side), label
     for _ in range(max(1, len(objects) // 2)):  # random boxes that are no one object's box
         box = _random_box(rng, shape)
         if all(_box_iou(box, b) < 0.3 for _, b in objects):
-            yield object_view(scene.ink, box), 0
+            yield object_view(scene.ink, box, side=side), 0
     for k, box in objects[: max(1, len(objects) // 4)]:  # a fragment: a blob of one object
         ys, xs = np.nonzero(scene.instances[box] == k)
         if len(ys) < 50:
@@ -140,11 +142,11 @@ def scene_views(rng: np.random.Generator, scene: Scene) -> Iterator[tuple[np.nda
         fy, fx = ys[near] + box[0].start, xs[near] + box[1].start
         frag = (slice(int(fy.min()), int(fy.max()) + 1), slice(int(fx.min()), int(fx.max()) + 1))
         if _box_iou(frag, box) < 0.35:
-            yield object_view(scene.ink, frag, _own(scene, k, frag)), 0
+            yield object_view(scene.ink, frag, _own(scene, k, frag), side), 0
 
 
 def sketchyscene_views(
-    scenes: list[Path], rng: np.random.Generator, per_object: int = 40
+    scenes: list[Path], rng: np.random.Generator, per_object: int = 40, side: int = VIEW_SIDE
 ) -> tuple[np.ndarray, np.ndarray]:
     """Views of the labelled objects of real SketchyScene scenes (the style of the scenes artists
     draw), each cut `per_object` times with a jittered box, and "none" views of the same scenes.
@@ -161,30 +163,32 @@ def sketchyscene_views(
             for _ in range(per_object):
                 jb = _jittered(box, ink.shape, rng)
                 own = cv2.dilate(m[jb].astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-                views.append(object_view(ink, jb, own if rng.random() < 0.6 else None))
+                views.append(object_view(ink, jb, own if rng.random() < 0.6 else None, side))
                 labels.append(LABEL_INDEX.get(cat, 0))
         for _ in range(per_object * len(truth) // 3):
             box = _random_box(rng, ink.shape)
             if all(_box_iou(box, b) < 0.3 for b in boxes):
-                views.append(object_view(ink, box))
+                views.append(object_view(ink, box, side=side))
                 labels.append(0)
     return (np.stack(views) * 255).round().astype(np.uint8), np.asarray(labels, np.int64)
 
 
-def build(n_scenes: int, n_alone: int, seed: int = 0, plain: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(views uint8 (N, S, S), labels int64 (N,)) from training material only (`plain`: see
+def build(
+    n_scenes: int, n_alone: int, seed: int = 0, plain: bool = False, side: int = VIEW_SIDE
+) -> tuple[np.ndarray, np.ndarray]:
+    """(views uint8 (N, side, side), labels int64 (N,)) from training material only (`plain`: see
     alone_views)."""
     rng = np.random.default_rng(seed)
     doodles, _ = load_doodles()
     clips = load_clips(openmoji_split()[0])
     composer = RealComposer(doodles, clips)
     views, labels = [], []
-    for v, y in alone_views(rng, doodles, clips, n_alone, plain):
+    for v, y in alone_views(rng, doodles, clips, n_alone, plain, side):
         views.append(v)
         labels.append(y)
     for i in range(n_scenes):
         seed_i = (seed * 100_003 + i) % HELD_OUT_SEED_BASE
-        for v, y in scene_views(rng, composer.scene(seed_i)):
+        for v, y in scene_views(rng, composer.scene(seed_i), side):
             views.append(v)
             labels.append(y)
     for _ in range(n_alone // 50):  # near-empty paper: a dot or a dash
@@ -201,7 +205,9 @@ def build(n_scenes: int, n_alone: int, seed: int = 0, plain: bool = False) -> tu
     return (np.stack(views) * 255).round().astype(np.uint8), np.asarray(labels, np.int64)
 
 
-def held_out(seed: int = 1, per_doodle: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def held_out(
+    seed: int = 1, per_doodle: int = 1, side: int = VIEW_SIDE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Held-out doodles and OpenMoji codes alone at 20-100% of the canvas: (views, labels, is_clip)."""
     rng = np.random.default_rng(seed)
     _, doodles = load_doodles()
@@ -213,7 +219,7 @@ def held_out(seed: int = 1, per_doodle: int = 1) -> tuple[np.ndarray, np.ndarray
             sc = alone(rng, 512, doodle=d, share=share, centred=True)
             box = ndimage.find_objects(sc.instances)
             if box and box[0] is not None:
-                views.append(object_view(sc.ink, box[0]))
+                views.append(object_view(sc.ink, box[0], side=side))
                 labels.append(LABEL_INDEX.get(d.category, 0))
                 is_clip.append(False)
     for c in clips:
@@ -221,7 +227,7 @@ def held_out(seed: int = 1, per_doodle: int = 1) -> tuple[np.ndarray, np.ndarray
             sc = alone(rng, 512, clip=c, share=share, centred=True)
             box = ndimage.find_objects(sc.instances)
             if box and box[0] is not None:
-                views.append(object_view(sc.ink, box[0]))
+                views.append(object_view(sc.ink, box[0], side=side))
                 labels.append(LABEL_INDEX[c.category])
                 is_clip.append(True)
     return (np.stack(views) * 255).round().astype(np.uint8), np.asarray(labels), np.asarray(is_clip)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from torch import nn
 
 from .device import device as pick_device
 from .encoder import FEATURES, EfficientLite0
+from .object_view import VIEW_SIDE, object_view
 from .weights_file import config_of, fold_batch_norms
 
 _WEIGHTS = Path(__file__).resolve().parents[2] / "weights"
@@ -66,8 +67,15 @@ def load(path: Path, device: str = "cpu") -> tuple[ObjectNet, dict]:
     return fold_batch_norms(net.eval()).to(device), config
 
 
+Box = tuple[slice, slice]
+
+
 class ObjectClassifier:
-    """Label probabilities for views, averaged over one or more networks; `labels[0]` is "none"."""
+    """Label probabilities for views, averaged over one or more networks; `labels[0]` is "none".
+
+    Each network sees views at the side it was trained at (its weights' config says which), so
+    networks trained on views of different sizes can be averaged.
+    """
 
     def __init__(self, weights: Sequence[Path] = DEFAULT_WEIGHTS, device: str | None = None) -> None:
         if not weights:
@@ -75,6 +83,7 @@ class ObjectClassifier:
         self.device = device or pick_device()
         loaded = [load(Path(w), self.device) for w in weights]
         self.nets = [net for net, _ in loaded]
+        self.view_sides = [int(config.get("view_side", VIEW_SIDE)) for _, config in loaded]
         self.config = loaded[0][1]
         self.labels: list[str] = self.config["labels"]
         if any(config["labels"] != self.labels for _, config in loaded):
@@ -84,16 +93,27 @@ class ObjectClassifier:
             h.update(Path(w).read_bytes())
         self.digest = h.hexdigest()
 
+    def views(self, ink: np.ndarray, cuts: Sequence[tuple[Box, np.ndarray | None]]) -> dict[int, np.ndarray]:
+        """The views of `cuts` ((box, own-stroke mask) on `ink`, see object_view) at every side the
+        networks need: {side: float32 (N, side, side)}."""
+        return {
+            side: np.stack([object_view(ink, box, mask, side) for box, mask in cuts])
+            for side in sorted(set(self.view_sides))
+        }
+
     @torch.inference_mode()
-    def probabilities(self, views: np.ndarray) -> np.ndarray:
-        """views float32 (N, S, S) in [0, 1] -> (N, len(labels)), each row summing to 1.
+    def probabilities(self, views: Mapping[int, np.ndarray]) -> np.ndarray:
+        """{side: views float32 (N, side, side) in [0, 1]} -> (N, len(labels)), rows summing to 1.
 
         Each view is also shown mirrored and the answers averaged: a drawing and its mirror image
         are the same object, and the average is steadier than either (training flips views too).
         """
-        if len(views) == 0:
+        n = len(next(iter(views.values())))
+        if n == 0:
             return np.zeros((0, len(self.labels)), np.float32)
-        x = torch.from_numpy(np.ascontiguousarray(views, np.float32))[:, None].to(self.device)
-        both = torch.cat([x, x.flip(3)])
-        p = torch.stack([net(both).softmax(1) for net in self.nets]).mean(0)
-        return ((p[: len(x)] + p[len(x) :]) / 2).cpu().numpy()
+        p = 0
+        for net, side in zip(self.nets, self.view_sides, strict=True):
+            x = torch.from_numpy(np.ascontiguousarray(views[side], np.float32))[:, None].to(self.device)
+            p = p + net(torch.cat([x, x.flip(3)])).softmax(1)
+        p = p / len(self.nets)
+        return ((p[:n] + p[n:]) / 2).cpu().numpy()

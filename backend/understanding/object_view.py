@@ -13,12 +13,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-VIEW_SIDE = 80  # px of the square view: 64 img/s of training on two cores, enough to tell a cat from a dog
+VIEW_SIDE = 80  # px of the square view by default: 64 img/s of training on two cores (a classifier's
+# weights name the side it was trained at, backend.understanding.object_classifier)
 MARGIN = 0.08  # of the long side, blank paper around the object
 
 
-def object_view(ink: np.ndarray, box: tuple[slice, slice], mask: np.ndarray | None = None) -> np.ndarray:
-    """float32 (VIEW_SIDE, VIEW_SIDE) in [0, 1] (1 = line): the ink inside `box`, on a centred square.
+def object_view(
+    ink: np.ndarray, box: tuple[slice, slice], mask: np.ndarray | None = None, side: int = VIEW_SIDE
+) -> np.ndarray:
+    """float32 (side, side) in [0, 1] (1 = line): the ink inside `box`, on a centred square.
 
     `ink` is the canvas-size ink map (float in [0, 1] or uint8 with 255 = line); `mask`, of the box's
     size, keeps only the object's own strokes (ink of neighbours inside the box is cleared).
@@ -30,8 +33,7 @@ def object_view(ink: np.ndarray, box: tuple[slice, slice], mask: np.ndarray | No
     if mask is not None:
         crop *= mask
     h, w = crop.shape
-    side = max(h, w) * (1 + 2 * MARGIN)
-    scale = VIEW_SIDE / max(side, 1.0)
+    scale = side / max(max(h, w) * (1 + 2 * MARGIN), 1.0)
     # One affine warp crops, pads and resizes at once; INTER_AREA is what cv2.resize uses to shrink,
     # and warpAffine has no area mode, so a big crop is first shrunk with resize.
     if scale < 1:
@@ -41,8 +43,8 @@ def object_view(ink: np.ndarray, box: tuple[slice, slice], mask: np.ndarray | No
     else:
         sh, sw, k = h, w, (1.0, 1.0)
     s = scale / k[0], scale / k[1]
-    m = np.float32([[s[0], 0, VIEW_SIDE / 2 - sw * s[0] / 2], [0, s[1], VIEW_SIDE / 2 - sh * s[1] / 2]])
-    view = cv2.warpAffine(crop, m, (VIEW_SIDE, VIEW_SIDE), flags=cv2.INTER_LINEAR, borderValue=0.0)
+    m = np.float32([[s[0], 0, side / 2 - sw * s[0] / 2], [0, s[1], side / 2 - sh * s[1] / 2]])
+    view = cv2.warpAffine(crop, m, (side, side), flags=cv2.INTER_LINEAR, borderValue=0.0)
     lit = view[view > 1 / 64]
     if lit.size == 0:
         return view

@@ -14,7 +14,11 @@ cut to its box, whatever its size, so:
   the classifier too, and becomes an object when the classifier is sure: its inside is every region
   its outline encloses, and the scene model's pieces inside it are absorbed, unless they are objects
   the classifier believes in themselves (two touching trees stay two) and found by their own regions
-  (not read off the scene model's coarse grid where an outline has a gap, which gives a blotchy edge).
+  (not read off the scene model's coarse grid where an outline has a gap, which gives a blotchy edge);
+- groups are also formed with a wider join and shown whole, since many drawings are parts drawn
+  apart (a head above a body, a cat's legs under it) whose pieces alone look like nothing;
+- where the scene model was unsure of everything inside a group (a drawing unlike its training,
+  alone on the page), the classifier's lead names it even when the classifier is not sure.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from backend.lineart import LineArt
 from .enclosure import enclosed
 from .instance import Instance
 from .object_classifier import ObjectClassifier
-from .object_view import object_view
 from .open_strokes import close_radius, enclosed_by_strokes
 from .recogniser import LearnedRecognizer
 from .torch_thread import on_torch_thread
@@ -49,10 +52,15 @@ class Judging:
     drop_level: float = 0.7  # "none" above this drops an object ...
     drop_unless: float = 0.6  # ... unless the scene model's own score is above this
     propose_level: float = 0.6  # a stroke group becomes an object above this ...
+    propose_alone: float = 0.3  # ... or above this (and above "none") when the scene model was unsure
+    unsure: float = 0.3  # (score under this) of every object inside it: a drawing unlike its training,
+    # alone on the page, where its objects are guesses and the classifier's lead is the better word
     sure: float = 0.5  # ... unless it holds several objects the classifier believes above this,
     grow: float = 1.3  # ... or one of its own category that it is not this many times bigger than
     min_group: float = 0.02  # stroke groups whose box is under this share of the canvas are left alone
     join: float = 0.01  # strokes closer than this share of the long side are one group
+    join_wide: float = 0.03  # ... and, a second grouping, closer than this: a drawing whose parts are
+    # drawn apart (a head above its body, a cat's legs below it) is also shown whole
     close: float = 0.03  # gaps in a group's outline narrower than this share of the long side are closed
     wide: float = 0.1  # ... and when that encloses less paper than ink (a face whose outline stops at
     # its whiskers), gaps up to this share of the group's own long side
@@ -76,6 +84,7 @@ class Judging:
 class _Kept:
     inst: Instance
     own: float  # the classifier's probability of the instance's category
+    scene: float  # the scene model's score for it (1 for an object the classifier made of a group)
     loose: bool  # unsure and read off the scene model's grid rather than from closed regions (Judging.loose)
 
 
@@ -128,22 +137,23 @@ class SecondLook:
         groups = self._stroke_groups(lineart)[: max(0, j.max_views - len(instances))]
         k = min(1.0, VIEW_CANVAS / max(lineart.shape))
         ink = _shrunk(lineart.ink, k, cv2.INTER_AREA)
-        views = []
+        cuts = []
         for inst in instances:
             box = _scaled(inst.box, k, ink.shape)
-            views.append(object_view(ink, box, _grown(_sized(inst.crop, box))))
+            cuts.append((box, _grown(_sized(inst.crop, box))))
         for g in groups:
             box = _scaled(g.box, k, ink.shape)
-            views.append(object_view(ink, box, _sized(g.own_small, box) & (ink[box] > 0)))
-        if not views:
+            cuts.append((box, _sized(g.own_small, box) & (ink[box] > 0)))
+        if not cuts:
             return found
-        probs = on_torch_thread(self.classifier.probabilities, np.stack(views))
+        probs = on_torch_thread(self.classifier.probabilities, self.classifier.views(ink, cuts))
         labels = self.classifier.labels
         kept: list[_Kept] = []
         for inst, p in zip(instances, probs[: len(instances)], strict=True):
             scene_sure = inst.score >= j.drop_unless
             if p[0] >= j.drop_level and not scene_sure:
                 continue
+            scene_score = inst.score
             if inst.beliefs:  # both judges' beliefs, multiplied: each can outvote a weak other
                 scene = np.array([inst.beliefs.get(c, 0.0) for c in labels[1:]])
                 fused = (scene + 1e-3) * (p[1:] / max(p[1:].sum(), 1e-6) + 1e-3) ** j.classifier_weight
@@ -152,10 +162,12 @@ class SecondLook:
                     score = float(fused.max() / fused.sum())
                     inst = Instance.from_crop(best, inst.shape, inst.box, inst.crop, score)
             own = float(p[labels.index(inst.category)]) if inst.category in labels else 0.0
-            kept.append(_Kept(inst, own, not scene_sure and _loose_share(lineart, inst) >= j.loose))
+            loose = not scene_sure and _loose_share(lineart, inst) >= j.loose
+            kept.append(_Kept(inst, own, scene_score, loose))
         for g, p in zip(groups, probs[len(instances) :], strict=True):
             top = int(p[1:].argmax()) + 1
-            if p[top] < j.propose_level:
+            weak = p[top] < j.propose_level
+            if weak and (p[top] < j.propose_alone or p[top] <= p[0]):
                 continue
             made = _object_of(lineart, g, labels[top], float(p[top]), j)
             if made is None:
@@ -169,6 +181,8 @@ class SecondLook:
                     inside.append(old)
                     if old.own >= j.sure and not blotchy:
                         sure.append(old.inst)
+            if weak and any(old.scene >= j.unsure for old in inside):
+                continue  # an unsure classifier does not overrule a scene model that knows better
             if len(sure) > 1:  # several objects the scene model separated: they stay apart
                 continue
             if sure and (sure[0].category != new.category or _area(new) < j.grow * _area(sure[0])):
@@ -182,34 +196,79 @@ class SecondLook:
                 and _strokes_outside(lineart, k.inst, new) < j.spill_strokes
             ]
             gone = inside + spilled
-            kept = [k for k in kept if not any(k is i for i in gone)] + [_Kept(new, float(p[top]), False)]
+            kept = [k for k in kept if not any(k is i for i in gone)] + [
+                _Kept(new, float(p[top]), 1.0, False)
+            ]
         return [k.inst for k in kept] + unjudged
 
     def _stroke_groups(self, lineart: LineArt) -> list[_Group]:
-        """Connected stroke groups (strokes closer than `join` count as connected), biggest first."""
+        """Connected stroke groups, biggest first: those of strokes closer than `join_wide` that are
+        more than one `join` group (a drawing made of parts drawn apart), then the `join` groups.
+
+        The wide ones come first so that a drawing shown whole is judged before its parts, which
+        would otherwise be named on their own (a cat's paw as a moon) and keep the whole out."""
         j = self.judging
         full = lineart.shape
         k = min(1.0, GROUP_SIDE / max(full))
         small = (max(1, round(full[0] * k)), max(1, round(full[1] * k)))
         lines = cv2.resize(lineart.lines.astype(np.uint8), small[::-1], interpolation=cv2.INTER_AREA) > 0
-        r = max(1, round(j.join * max(small)))
-        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
-        joined = cv2.dilate(lines.astype(np.uint8), disc)
-        n, label, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        close = max(1, round(j.close * max(small)))
+        disc, fine, fine_stats = _components(lines, j.join)
+        _, wide, wide_stats = _components(lines, j.join_wide)
+        # A group is one or more fine components; a wide one is shown as the union of its fine
+        # components (never the paper the wide join bridged: a cat's legs do not own the paper
+        # between them).
+        owns: list[tuple[tuple[slice, slice], np.ndarray]] = []
+        for i in _biggest_first(wide_stats, j.min_group * small[0] * small[1]):
+            x, y, w, h = wide_stats[i, :4]
+            box = (slice(y, y + h), slice(x, x + w))
+            parts = fine[box][(wide[box] == i) & lines[box]]
+            if _several(parts):
+                owns.append((box, np.isin(fine[box], np.unique(parts))))
+        for i in _biggest_first(fine_stats, j.min_group * small[0] * small[1]):
+            x, y, w, h = fine_stats[i, :4]
+            box = (slice(y, y + h), slice(x, x + w))
+            owns.append((box, fine[box] == i))
         groups = []
-        order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1
-        for i in order:
-            x, y, w, h = stats[i, :4]
-            if w * h < j.min_group * small[0] * small[1]:
-                continue
-            box_small = (slice(y, y + h), slice(x, x + w))
-            box = (
-                slice(int(y / k), min(full[0], round((y + h) / k))),
-                slice(int(x / k), min(full[1], round((x + w) / k))),
+        for box, own in owns:
+            ys, xs = np.nonzero(own)
+            y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+            box_small = (
+                slice(box[0].start + y0, box[0].start + y1),
+                slice(box[1].start + x0, box[1].start + x1),
             )
-            close = max(1, round(j.close * max(small)))
-            groups.append(_Group(box, label[box_small] == i, _edges(box_small, small), disc, close))
+            full_box = (
+                slice(int(box_small[0].start / k), min(full[0], round(box_small[0].stop / k))),
+                slice(int(box_small[1].start / k), min(full[1], round(box_small[1].stop / k))),
+            )
+            groups.append(_Group(full_box, own[y0:y1, x0:x1], _edges(box_small, small), disc, close))
         return groups
+
+
+def _biggest_first(stats: np.ndarray, min_box: float) -> list[int]:
+    """Component ids (of cv2.connectedComponentsWithStats) by area, biggest first, whose box holds at
+    least `min_box` pixels."""
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1
+    return [int(i) for i in order if stats[i, 2] * stats[i, 3] >= min_box]
+
+
+def _components(lines: np.ndarray, join: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the disc strokes are grown by, component labels, component stats) of `lines` grown by `join`
+    of its long side: strokes closer than that are one component."""
+    r = max(1, round(join * max(lines.shape)))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+    _, label, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.dilate(lines.astype(np.uint8), disc), connectivity=8
+    )
+    return disc, label, stats
+
+
+def _several(fine_labels: np.ndarray, most: float = 0.9) -> bool:
+    """Whether these stroke pixels are spread over several fine groups: no one of them holds `most`
+    (a wide group that is one fine group and a few specks would only repeat its view)."""
+    if fine_labels.size == 0:
+        return False
+    return np.bincount(fine_labels).max() < most * fine_labels.size
 
 
 def _edges(box: tuple[slice, slice], shape: tuple[int, int]) -> tuple[bool, bool, bool, bool]:
