@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from backend.understanding.object_view import VIEW_SIDE, object_view
+from backend.understanding.object_view import MARGIN, VIEW_SIDE, object_view
 
 
 def _ring(size: int, radius: int, width: int) -> tuple[np.ndarray, tuple[slice, slice]]:
@@ -62,3 +62,16 @@ def test_mask_keeps_only_the_object_and_uint8_equals_float() -> None:
 def test_empty_box_is_blank_paper() -> None:
     v = object_view(np.zeros((50, 50), np.uint8), (slice(10, 20), slice(10, 20)))
     assert v.shape == (VIEW_SIDE, VIEW_SIDE) and not v.any()
+
+
+def test_a_wider_view_is_the_same_drawing_with_more_pixels() -> None:
+    """A classifier trained on 112 px views is shown 112 px views: the same framing, scaled."""
+    ink, box = _ring(600, 200, 3)
+    narrow, wide = object_view(ink, box), object_view(ink, box, side=112)
+    assert wide.shape == (112, 112) and wide.max() == 1.0
+    back = cv2.resize(wide, (VIEW_SIDE, VIEW_SIDE), interpolation=cv2.INTER_AREA)
+    assert np.abs(back - narrow).mean() < 0.05
+    ring = wide > 0.5
+    ys, xs = np.nonzero(ring)
+    r = np.hypot(ys - 55.5, xs - 55.5).mean()
+    assert abs(r - 112 / 2 / (1 + 2 * MARGIN)) < 3  # the ring touches the margin, as at 80 px
