@@ -111,9 +111,11 @@ class ObjectClassifier:
         n = len(next(iter(views.values())))
         if n == 0:
             return np.zeros((0, len(self.labels)), np.float32)
-        p = 0
-        for net, side in zip(self.nets, self.view_sides, strict=True):
-            x = torch.from_numpy(np.ascontiguousarray(views[side], np.float32))[:, None].to(self.device)
-            p = p + net(torch.cat([x, x.flip(3)])).softmax(1)
-        p = p / len(self.nets)
+        shown = {}  # each side's views and their mirror images, as one batch
+        for side, v in views.items():
+            x = torch.from_numpy(np.ascontiguousarray(v, np.float32))[:, None].to(self.device)
+            shown[side] = torch.cat([x, x.flip(3)])
+        p = torch.stack(
+            [net(shown[side]).softmax(1) for net, side in zip(self.nets, self.view_sides, strict=True)]
+        ).mean(0)
         return ((p[:n] + p[n:]) / 2).cpu().numpy()
