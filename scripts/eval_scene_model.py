@@ -10,8 +10,9 @@
    same category; recall at IoU 0.5 and mean IoU (evaluation/truth.py).
 4. Held-out real drawings alone on a 512 canvas, their long side 20/40/60/80/100% of it: held-out
    doodles (sketchgen/real_drawings.py's split, --alone-per-category of each category) and held-out
-   OpenMoji codes. Category accuracy (the category of the biggest predicted instance) and the IoU of
-   that instance with the drawing's region.
+   OpenMoji codes, and the same held-out codes drawn by Twemoji, Noto and Fluent Emoji, as line art
+   (sketchgen/emoji_lineart.py; when scripts/fetch_emoji.py has fetched them). Category accuracy (the
+   category of the biggest predicted instance) and the IoU of that instance with the drawing's region.
 5. CPU time per 768x768 scene (flatting + recognition, the first analysis of a sketch) and peak
    memory; the weights' size.
 None of these scenes, doodles, codes or seeds are ever used in training.
@@ -44,6 +45,7 @@ from evaluation.recognizers import NO_CLASSIFIER, OBJECTS, recognizer  # noqa: E
 from evaluation.truth import best_ious, load_truth  # noqa: E402
 from sketchgen.doodles import load as load_doodles  # noqa: E402
 from sketchgen.doodles import to_drawing  # noqa: E402
+from sketchgen.emoji_lineart import load_emoji_clips  # noqa: E402
 from sketchgen.pen import PenStyle  # noqa: E402
 from sketchgen.real_drawings import alone, load_clips, openmoji_split  # noqa: E402
 from sketchgen.real_drawings import load_doodles as load_real_doodles  # noqa: E402
@@ -182,6 +184,7 @@ def doodle_accuracy(rec: SceneRecognizer, size: int = 512) -> dict:
 
 
 ALONE_SHARES = (0.2, 0.4, 0.6, 0.8, 1.0)
+ALONE_SOURCES = ("doodle", "openmoji", "emoji")
 
 
 def alone_accuracy(rec: SceneRecognizer, per_category: int, size: int = 512) -> dict:
@@ -197,6 +200,7 @@ def alone_accuracy(rec: SceneRecognizer, per_category: int, size: int = 512) -> 
             by_cat[d.category].append(d)
     items = [("doodle", d.category, d, None) for ds in by_cat.values() for d in ds]
     items += [("openmoji", c.category, None, c) for c in load_clips(openmoji_split()[1])]
+    items += [("emoji", c.category, None, c) for c in load_emoji_clips(held_out=True)]  # when fetched
     acc: dict[tuple[str, float], list[float]] = defaultdict(list)
     ious: dict[tuple[str, float], list[float]] = defaultdict(list)
     per_cat: dict[str, list[float]] = defaultdict(list)
@@ -210,10 +214,13 @@ def alone_accuracy(rec: SceneRecognizer, per_category: int, size: int = 512) -> 
             ok = float(big is not None and big.category == cat)
             acc[source, share].append(ok)
             ious[source, share].append(iou(truth, big.mask) if big is not None else 0.0)
-            per_cat[cat].append(ok)
+            if source != "emoji":  # per category as before emoji were fetched
+                per_cat[cat].append(ok)
     out: dict = {}
-    for source in ("doodle", "openmoji"):
+    for source in ALONE_SOURCES:
         n = len(acc[source, ALONE_SHARES[0]])
+        if not n:
+            continue
         out[source] = {
             "drawings": n,
             "accuracy": float(np.mean([v for s in ALONE_SHARES for v in acc[source, s]])),
@@ -329,7 +336,7 @@ def main() -> None:
     print(f"| peak memory (RSS) | {result['peak_rss_mb']:.0f} MB |")
     print(f"| weights (scene model + object classifier) | {result['weights_mb']:.2f} MB |")
     a = result["alone"]
-    for source in ("doodle", "openmoji"):
+    for source in [s for s in ALONE_SOURCES if s in a]:
         sizes = " / ".join(f"{v['accuracy']:.2f}" for v in a[source]["by_size"].values())
         mious = " / ".join(f"{v['mask_iou']:.2f}" for v in a[source]["by_size"].values())
         print(

@@ -21,8 +21,9 @@ Tried, not shipped, the real-scene fine-tune:
 3. With --init and --sketchyscene, a fine-tune: a quarter of each batch are views of the labelled
    objects of the named real SketchyScene scenes (the style artists' scenes have), the rest as above.
    Fine-tuned on three of the six scenes, it is scored on the other three (README: tried, not shipped).
-4. Every 200 steps: accuracy on held-out doodles and held-out OpenMoji codes alone at 20-100% of the
-   canvas (never trained on), and a resumable checkpoint. The weights are written at the end.
+4. Every 200 steps: accuracy on held-out doodles, held-out OpenMoji codes and (when fetched) the
+   same codes by other artists as line art, alone at 20-100% of the canvas (never trained on), and a
+   resumable checkpoint. The weights are written at the end.
 Needs requirements-train.txt and ../shared/data.
 """
 
@@ -50,18 +51,27 @@ from backend.understanding.encoder import pretrained_name_map  # noqa: E402
 from backend.understanding.object_classifier import ObjectNet, save  # noqa: E402
 from backend.understanding.object_view import VIEW_SIDE  # noqa: E402
 from training.checkpoint import Progress, resume, save_checkpoint  # noqa: E402
-from training.object_crops import LABELS, VIEWS_VERSION, build, held_out, sketchyscene_views  # noqa: E402
+from training.object_crops import (  # noqa: E402
+    DOODLE,
+    EMOJI,
+    LABELS,
+    OPENMOJI,
+    VIEWS_VERSION,
+    build,
+    held_out,
+    sketchyscene_views,
+)
 from training.schedule import lr_factor  # noqa: E402
 
 OUT = ROOT / "out" / "object_classifier"
 SCENES = ROOT.parent / "shared" / "data" / "sketchyscene-scenes"
 
 
-def _build(seed: int, n_scenes: int, n_alone: int, plain: bool, side: int) -> Path:
-    kind = "plain" if plain else f"v{VIEWS_VERSION}"
+def _build(seed: int, n_scenes: int, n_alone: int, plain: bool, side: int, emoji: bool) -> Path:
+    kind = ("plain" if plain else f"v{VIEWS_VERSION}") + ("-emoji" if emoji else "")
     path = OUT / f"views-{kind}-{side}px-{seed}-{n_scenes}-{n_alone}.npz"
     if not path.exists():
-        views, labels = build(n_scenes, n_alone, seed, plain, side)
+        views, labels = build(n_scenes, n_alone, seed, plain, side, emoji)
         np.savez(path.with_suffix(".tmp.npz"), views=views, labels=labels)
         path.with_suffix(".tmp.npz").replace(path)
     return path
@@ -138,6 +148,11 @@ def main() -> None:
     )
     ap.add_argument("--real-share", type=float, default=0.25, help="share of a batch from those scenes")
     ap.add_argument(
+        "--emoji",
+        action="store_true",
+        help="other artists' emoji as line art join the clips (scripts/fetch_emoji.py first)",
+    )
+    ap.add_argument(
         "--view-side", type=int, default=VIEW_SIDE, help="px of the square views (the product reads it back)"
     )
     args = ap.parse_args()
@@ -145,7 +160,10 @@ def main() -> None:
     with Pool(2) as pool:
         paths = pool.starmap(
             _build,
-            [(seed, args.scenes, args.alone, args.plain, args.view_side) for seed in range(args.builds)],
+            [
+                (seed, args.scenes, args.alone, args.plain, args.view_side, args.emoji)
+                for seed in range(args.builds)
+            ],
         )
     data = [np.load(p) for p in paths]
     views = np.concatenate([d["views"] for d in data])
@@ -160,7 +178,8 @@ def main() -> None:
         else (views[:0], labels[:0])
     )
     n_real = round(args.batch * args.real_share) if real else 0
-    hv, hy, hclip = held_out(side=args.view_side)
+    hv, hy, hsource = held_out(side=args.view_side)
+    emoji_held = bool((hsource == EMOJI).any())
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     net = ObjectNet(len(LABELS))
@@ -209,8 +228,9 @@ def main() -> None:
                 "step": step,
                 "minutes": round(seconds / 60, 1),
                 "loss": round(running, 4),
-                "held_out_doodles": round(float(right[~hclip].mean()), 4),
-                "held_out_openmoji": round(float(right[hclip].mean()), 4),
+                "held_out_doodles": round(float(right[hsource == DOODLE].mean()), 4),
+                "held_out_openmoji": round(float(right[hsource == OPENMOJI].mean()), 4),
+                "held_out_emoji": round(float(right[hsource == EMOJI].mean()), 4) if emoji_held else None,
             }
             history.append(row)
             print(json.dumps(row), flush=True)

@@ -32,6 +32,7 @@ from backend.categories import FOREGROUND
 from backend.lineart import ink_from_rgba
 from backend.understanding.object_view import VIEW_SIDE, object_view
 from evaluation.truth import load_truth
+from sketchgen.emoji_lineart import load_emoji_clips
 from sketchgen.objects import DRAWERS
 from sketchgen.real_drawings import RealComposer, alone, load_clips, load_doodles, openmoji_split
 from sketchgen.scene import HELD_OUT_SEED_BASE, Scene
@@ -43,6 +44,7 @@ LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
 MIN_OBJECT_PX = 120  # scene objects smaller than this at 512 px are specks the scene model drops
 VIEWS_VERSION = 3  # names the cached views: bump when what build() makes changes
 CLIP_SHARE, DRAWER_SHARE, VARIED_SHARE = 0.2, 0.12, 0.75  # of single drawings; varied: of doodles
+EMOJI_CLIP_SHARE = 0.3  # of single drawings, when other artists' emoji join OpenMoji's clips
 
 
 def _jittered(
@@ -88,7 +90,13 @@ def _drawer_categories(doodles: list) -> tuple[list[str], np.ndarray]:
 
 
 def alone_views(
-    rng: np.random.Generator, doodles: list, clips: list, n: int, plain: bool = False, side: int = VIEW_SIDE
+    rng: np.random.Generator,
+    doodles: list,
+    clips: list,
+    n: int,
+    plain: bool = False,
+    side: int = VIEW_SIDE,
+    clip_share: float = CLIP_SHARE,
 ) -> Iterator[tuple[np.ndarray, int]]:
     """n views of single drawings alone on a canvas; doodles of unknown categories are "none".
 
@@ -98,9 +106,9 @@ def alone_views(
     for _ in range(n):
         size = int(rng.choice((384, 512, 768)))
         pick = rng.random()
-        if pick < CLIP_SHARE:
+        if pick < clip_share:
             sc = alone(rng, size, clip=clips[int(rng.integers(len(clips)))])
-        elif pick < CLIP_SHARE + drawer_share:
+        elif pick < clip_share + drawer_share:
             category = drawer_names[int(rng.choice(len(drawer_names), p=drawer_p))]
             sc = alone(rng, size, drawing=DRAWERS[category](rng))
         else:
@@ -174,16 +182,22 @@ def sketchyscene_views(
 
 
 def build(
-    n_scenes: int, n_alone: int, seed: int = 0, plain: bool = False, side: int = VIEW_SIDE
+    n_scenes: int,
+    n_alone: int,
+    seed: int = 0,
+    plain: bool = False,
+    side: int = VIEW_SIDE,
+    emoji: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(views uint8 (N, side, side), labels int64 (N,)) from training material only (`plain`: see
-    alone_views)."""
+    alone_views; `emoji`: other artists' emoji as line art join OpenMoji's clips, sketchgen.emoji_lineart)."""
     rng = np.random.default_rng(seed)
     doodles, _ = load_doodles()
-    clips = load_clips(openmoji_split()[0])
+    clips = load_clips(openmoji_split()[0]) + (load_emoji_clips() if emoji else [])
     composer = RealComposer(doodles, clips)
     views, labels = [], []
-    for v, y in alone_views(rng, doodles, clips, n_alone, plain, side):
+    share = EMOJI_CLIP_SHARE if emoji else CLIP_SHARE
+    for v, y in alone_views(rng, doodles, clips, n_alone, plain, side, share):
         views.append(v)
         labels.append(y)
     for i in range(n_scenes):
@@ -205,14 +219,19 @@ def build(
     return (np.stack(views) * 255).round().astype(np.uint8), np.asarray(labels, np.int64)
 
 
+DOODLE, OPENMOJI, EMOJI = 0, 1, 2  # sources of held-out views
+
+
 def held_out(
     seed: int = 1, per_doodle: int = 1, side: int = VIEW_SIDE
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Held-out doodles and OpenMoji codes alone at 20-100% of the canvas: (views, labels, is_clip)."""
+    """Held-out doodles, OpenMoji codes and the same codes drawn by other artists (when fetched)
+    alone at 20-100% of the canvas: (views, labels, source: DOODLE, OPENMOJI or EMOJI)."""
     rng = np.random.default_rng(seed)
     _, doodles = load_doodles()
     clips = load_clips(openmoji_split()[1])
-    views, labels, is_clip = [], [], []
+    emoji = load_emoji_clips(held_out=True)
+    views, labels, sources = [], [], []
     for d in doodles:
         for _ in range(per_doodle):
             share = float(rng.choice((0.2, 0.4, 0.6, 0.8, 1.0)))
@@ -221,13 +240,13 @@ def held_out(
             if box and box[0] is not None:
                 views.append(object_view(sc.ink, box[0], side=side))
                 labels.append(LABEL_INDEX.get(d.category, 0))
-                is_clip.append(False)
-    for c in clips:
+                sources.append(DOODLE)
+    for source, c in [(OPENMOJI, c) for c in clips] + [(EMOJI, c) for c in emoji]:
         for share in (0.2, 0.4, 0.6, 0.8, 1.0):
             sc = alone(rng, 512, clip=c, share=share, centred=True)
             box = ndimage.find_objects(sc.instances)
             if box and box[0] is not None:
                 views.append(object_view(sc.ink, box[0], side=side))
                 labels.append(LABEL_INDEX[c.category])
-                is_clip.append(True)
-    return (np.stack(views) * 255).round().astype(np.uint8), np.asarray(labels), np.asarray(is_clip)
+                sources.append(source)
+    return (np.stack(views) * 255).round().astype(np.uint8), np.asarray(labels), np.asarray(sources)
