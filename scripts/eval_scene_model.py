@@ -275,11 +275,15 @@ def main() -> None:
         default=OBJECTS,
         help="object classifier weights (comma-separated: averaged), or 'none' for the scene model alone",
     )
-    ap.add_argument("--only", choices=("real", "alone"), help="print just this section (quicker comparisons)")
+    ap.add_argument(
+        "--only",
+        choices=("real", "alone", "generated"),
+        help="print just this section (quicker; generated: with the time per scene and peak memory)",
+    )
     ap.add_argument("--real-scenes", default="", help="with --only real: comma-separated scenes to score")
     args = ap.parse_args()
     rec = recognizer(args.objects, args.weights, "cpu")
-    if args.only:
+    if args.only and args.only != "generated":
         kept = [s for s in args.real_scenes.split(",") if s]
         part = real_scenes(rec, kept) if args.only == "real" else alone_accuracy(rec, args.alone_per_category)
         print(json.dumps(part, indent=1))
@@ -296,6 +300,21 @@ def main() -> None:
         pred = rec.recognize(la)
         times.append(time.perf_counter() - t)
         gen.add(sc, la, pred)
+    if args.only == "generated":
+        print(
+            json.dumps(
+                {
+                    "generated": {k: v for k, v in gen.report().items() if not k.startswith("per_")},
+                    "seconds_per_scene_768": {
+                        "median": float(np.median(times)),
+                        "p95": float(np.percentile(times, 95)),
+                    },
+                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                },
+                indent=1,
+            )
+        )
+        return
     result = {
         "weights": rec.version,
         "generated": gen.report(),

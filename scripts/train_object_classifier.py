@@ -1,10 +1,14 @@
 """Train the object classifiers (weights/object_classifier*.safetensors) on the CPU.
 
-The product averages two classifiers trained apart (backend/understanding/object_classifier.py):
+The product averages three classifiers (backend/understanding/object_classifier.py):
     python scripts/train_object_classifier.py --plain --builds 2 --minutes 45 --run base \
         --out weights/object_classifier.safetensors         (real drawings as drawn; 45 min)
     python scripts/train_object_classifier.py --minutes 80 --run v3 \
         --out weights/object_classifier_varied.safetensors  (four view sets, varied doodles; 80 min)
+    python scripts/fetch_emoji.py && python scripts/train_object_classifier.py --emoji \
+        --init weights/object_classifier_varied.safetensors --lr 3e-4 --minutes 50 --run v3-emoji \
+        --out weights/object_classifier_emoji.safetensors   (the second, fine-tuned with other
+                                                              artists' emoji as line art; 50 min)
 Tried, not shipped, the real-scene fine-tune:
     python scripts/train_object_classifier.py --init out/object_classifier/base.safetensors \
         --plain --builds 2 --minutes 8 --sketchyscene 9203,99359,9946 --run fold-a --threads 1 \

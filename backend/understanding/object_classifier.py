@@ -26,13 +26,15 @@ from .object_view import VIEW_SIDE, object_view
 from .weights_file import config_of, fold_batch_norms
 
 _WEIGHTS = Path(__file__).resolve().parents[2] / "weights"
-# Two classifiers trained apart, their probabilities averaged (scripts/train_object_classifier.py has
-# both commands): the first on views of the real drawings as drawn, the second on four times as many,
-# most doodles varied (sketchgen/variation.py) and drawers alone. Each is better on some held-out
-# styles (README, "Recognition"); together they beat both.
+# Three classifiers trained apart, their probabilities averaged (scripts/train_object_classifier.py has
+# the commands): the first on views of the real drawings as drawn, the second on four times as many,
+# most doodles varied (sketchgen/variation.py) and drawers alone, the third the second fine-tuned with
+# other artists' emoji as line art (sketchgen/emoji_lineart.py). Each is better on some held-out
+# styles (README, "Recognition"); together they beat each.
 DEFAULT_WEIGHTS: tuple[Path, ...] = (
     _WEIGHTS / "object_classifier.safetensors",
     _WEIGHTS / "object_classifier_varied.safetensors",
+    _WEIGHTS / "object_classifier_emoji.safetensors",
 )
 
 
