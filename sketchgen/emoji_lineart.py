@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from .real_drawings import Clip, openmoji_split
+from .real_drawings import DATA, Clip, openmoji_split
 
 SETS_DIR = Path(__file__).resolve().parents[1] / "out" / "emoji" / "sets"
 STYLES = ("twemoji", "noto", "fluent-flat", "fluent-high-contrast")
@@ -92,10 +92,10 @@ def lineart_clip(rgba: np.ndarray, code: str, category: str) -> Clip | None:
     return Clip(code, category, [i[box].copy() for i in inks], mask[box].copy(), parts[box].copy())
 
 
-def emoji_codes(held_out: bool = False) -> dict[str, list[str]]:
+def emoji_codes(held_out: bool = False, data: Path = DATA) -> dict[str, list[str]]:
     """Codes per category: OpenMoji's held-out codes, or its training codes and EXTRA_CODES that are
-    no variant of a held-out code."""
-    train, held = openmoji_split()
+    no variant of a held-out code (`data`: the folder holding openmoji/index.json)."""
+    train, held = openmoji_split(data)
     if held_out:
         return held
     kept = {c.split("-")[0] for cs in held.values() for c in cs}
