@@ -418,7 +418,12 @@ def test_docker_in_real_krita(krita_backend: str, tmp_path: Path) -> None:  # no
         gui.screenshot(DOCS / "krita_everything.png")
         # one Undo last takes every layer of it back; two more the pink chicken and the teaching
         gui.click(gui.dock()["undo"])
-        gui.wait("Undo last of colour everything", lambda: gui.idle_with(4), 30)
+        try:  # Undo is local and quick; under load, the click right after a screenshot is sometimes lost
+            gui.wait("Undo last of colour everything", lambda: gui.idle_with(4), 10)
+        except AssertionError:
+            if gui.idle_with(5):
+                gui.click(gui.dock()["undo"])
+            gui.wait("Undo last of colour everything", lambda: gui.idle_with(4), 30)
         assert gui.layers()[0][1] == taught[0][1], gui.layers()
         gui.click(gui.dock()["undo"])
         gui.click(gui.dock()["undo"])
